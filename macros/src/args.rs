@@ -1,0 +1,379 @@
+//! Parses `#[traced(...)]`'s arguments into [`RawArgs`]: typed, spanned,
+//! not yet checked against the function.
+//!
+//! Each option is parsed on its own; a malformed one is reported and skipped
+//! up to the next comma, so one build shows every mistake.
+
+use proc_macro2::{Span, TokenTree};
+use syn::ext::IdentExt;
+use syn::parse::{ParseStream, Parser};
+use syn::{Expr, Ident, LitStr, Token};
+
+use crate::errors::Errors;
+use crate::suggest::closest;
+
+pub const OPTIONS: &[&str] = &[
+    "name", "kind", "tracer", "args", "attrs", "err", "ret", "parent", "root",
+];
+const KINDS: &[&str] = &["internal", "server", "client", "producer", "consumer"];
+const ERR_MODES: &[&str] = &["display", "debug", "off"];
+const RET_MODES: &[&str] = &["debug", "display"];
+
+/// The arguments as written. Each option keeps the identifier that named it,
+/// for error spans.
+#[derive(Default)]
+pub struct RawArgs {
+    pub name: Option<(Ident, LitStr)>,
+    pub kind: Option<(Ident, SpanKind)>,
+    pub tracer: Option<(Ident, LitStr)>,
+    pub args: Option<(Ident, Vec<Capture>)>,
+    pub attrs: Option<(Ident, Vec<ExtraAttr>)>,
+    pub err: Option<(Ident, ErrMode)>,
+    pub ret: Option<(Ident, Format)>,
+    pub parent: Option<(Ident, Expr)>,
+    pub root: Option<Ident>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum SpanKind {
+    Internal,
+    Server,
+    Client,
+    Producer,
+    Consumer,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ErrMode {
+    Display,
+    Debug,
+    Off,
+}
+
+/// How a value becomes an attribute.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Format {
+    /// Through `traced::ToAttribute`.
+    Attribute,
+    /// `?x`: its `Debug` text.
+    Debug,
+    /// `%x`: its `Display` text.
+    Display,
+}
+
+/// One entry of `args(...)`.
+pub struct Capture {
+    pub format: Format,
+    pub ident: Ident,
+}
+
+/// One entry of `attrs(...)`.
+pub struct ExtraAttr {
+    pub key: String,
+    /// Spans the whole key, for errors.
+    pub key_tokens: proc_macro2::TokenStream,
+    pub format: Format,
+    pub value: Expr,
+}
+
+pub fn parse(tokens: proc_macro2::TokenStream, errors: &mut Errors) -> RawArgs {
+    let mut args = RawArgs::default();
+    let parser = |input: ParseStream| {
+        while !input.is_empty() {
+            if let Err(error) = parse_option(input, &mut args) {
+                errors.push(error);
+                skip_to_next_option(input)?;
+            }
+            if !input.is_empty() {
+                if let Err(error) = input.parse::<Token![,]>() {
+                    errors.push(error);
+                    skip_to_next_option(input)?;
+                    if !input.is_empty() {
+                        input.parse::<Token![,]>()?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    };
+    if let Err(error) = parser.parse2(tokens) {
+        errors.push(error);
+    }
+    args
+}
+
+fn skip_to_next_option(input: ParseStream) -> syn::Result<()> {
+    while !input.is_empty() && !input.peek(Token![,]) {
+        input.parse::<TokenTree>()?;
+    }
+    Ok(())
+}
+
+fn parse_option(input: ParseStream, args: &mut RawArgs) -> syn::Result<()> {
+    let key = input.call(Ident::parse_any).map_err(|error| {
+        syn::Error::new(
+            error.span(),
+            format!("expected an option: one of {}", list(OPTIONS)),
+        )
+    })?;
+    match key.to_string().as_str() {
+        "name" => {
+            let value = string_value(input, &key, "name = \"checkout\"")?;
+            set_once(&mut args.name, key, value)
+        }
+        "tracer" => {
+            let value = string_value(input, &key, "tracer = \"my-library\"")?;
+            set_once(&mut args.tracer, key, value)
+        }
+        "kind" => {
+            let value = word_value(input, &key, KINDS)?;
+            let kind = match value.as_str() {
+                "server" => SpanKind::Server,
+                "client" => SpanKind::Client,
+                "producer" => SpanKind::Producer,
+                "consumer" => SpanKind::Consumer,
+                _ => SpanKind::Internal,
+            };
+            set_once(&mut args.kind, key, kind)
+        }
+        "err" => {
+            let value = word_value(input, &key, ERR_MODES)?;
+            let mode = match value.as_str() {
+                "debug" => ErrMode::Debug,
+                "off" => ErrMode::Off,
+                _ => ErrMode::Display,
+            };
+            set_once(&mut args.err, key, mode)
+        }
+        "ret" => {
+            let format = if input.peek(Token![=]) {
+                match word_value(input, &key, RET_MODES)?.as_str() {
+                    "display" => Format::Display,
+                    _ => Format::Debug,
+                }
+            } else {
+                Format::Debug
+            };
+            set_once(&mut args.ret, key, format)
+        }
+        "parent" => {
+            input.parse::<Token![=]>().map_err(|_| {
+                syn::Error::new(
+                    key.span(),
+                    "`parent` takes an expression giving an `opentelemetry::Context` or a `&Context`: `parent = &cx`",
+                )
+            })?;
+            let expr: Expr = input.parse()?;
+            set_once(&mut args.parent, key, expr)
+        }
+        "root" => {
+            if input.peek(Token![=]) || input.peek(syn::token::Paren) {
+                return Err(syn::Error::new(
+                    key.span(),
+                    "`root` takes no value: write `root` on its own",
+                ));
+            }
+            if args.root.is_some() {
+                return Err(given_twice(&key));
+            }
+            args.root = Some(key);
+            Ok(())
+        }
+        "args" => {
+            let content = parenthesized(input, &key, "args(user_id, ?request, %path)")?;
+            let captures = content.parse_terminated(parse_capture, Token![,])?;
+            set_once(&mut args.args, key, captures.into_iter().collect())
+        }
+        "attrs" => {
+            let content = parenthesized(
+                input,
+                &key,
+                "attrs(user.id = user.id, \"http.route\" = %route)",
+            )?;
+            let extras = content.parse_terminated(parse_extra_attr, Token![,])?;
+            set_once(&mut args.attrs, key, extras.into_iter().collect())
+        }
+        other => {
+            let hint = match closest(other, OPTIONS.iter().copied()) {
+                Some(close) => format!(" (did you mean `{close}`?)"),
+                None => String::new(),
+            };
+            Err(syn::Error::new(
+                key.span(),
+                format!(
+                    "unknown option `{other}`{hint}; the options are {}",
+                    list(OPTIONS)
+                ),
+            ))
+        }
+    }
+}
+
+fn set_once<T>(slot: &mut Option<(Ident, T)>, key: Ident, value: T) -> syn::Result<()> {
+    if slot.is_some() {
+        return Err(given_twice(&key));
+    }
+    *slot = Some((key, value));
+    Ok(())
+}
+
+fn given_twice(key: &Ident) -> syn::Error {
+    syn::Error::new(
+        key.span(),
+        format!("option `{key}` is given twice; keep one"),
+    )
+}
+
+fn string_value(input: ParseStream, key: &Ident, example: &str) -> syn::Result<LitStr> {
+    let wrong =
+        |span: Span| syn::Error::new(span, format!("`{key}` takes a string literal: `{example}`"));
+    input.parse::<Token![=]>().map_err(|_| wrong(key.span()))?;
+    if input.peek(LitStr) {
+        input.parse()
+    } else {
+        let found: TokenTree = input.parse().map_err(|_| wrong(key.span()))?;
+        Err(wrong(found.span()))
+    }
+}
+
+fn word_value(input: ParseStream, key: &Ident, allowed: &[&str]) -> syn::Result<String> {
+    let wrong = |span: Span, found: Option<&str>| {
+        let found = found.map_or(String::new(), |found| format!(" `{found}`"));
+        syn::Error::new(
+            span,
+            format!(
+                "invalid `{key}` value{found}: expected one of {}, e.g. `{key} = {}`",
+                list(allowed),
+                allowed[0]
+            ),
+        )
+    };
+    input
+        .parse::<Token![=]>()
+        .map_err(|_| wrong(key.span(), None))?;
+    let found: TokenTree = input.parse().map_err(|_| wrong(key.span(), None))?;
+    let text = found.to_string();
+    let text = text.trim_matches('"');
+    if allowed.contains(&text) {
+        Ok(text.to_owned())
+    } else {
+        Err(wrong(found.span(), Some(&found.to_string())))
+    }
+}
+
+fn parenthesized<'a>(
+    input: ParseStream<'a>,
+    key: &Ident,
+    example: &str,
+) -> syn::Result<syn::parse::ParseBuffer<'a>> {
+    if !input.peek(syn::token::Paren) {
+        return Err(syn::Error::new(
+            key.span(),
+            format!("`{key}` takes a parenthesized list: `{example}`"),
+        ));
+    }
+    let content;
+    syn::parenthesized!(content in input);
+    Ok(content)
+}
+
+fn parse_format(input: ParseStream) -> syn::Result<Format> {
+    Ok(if input.peek(Token![?]) {
+        input.parse::<Token![?]>()?;
+        Format::Debug
+    } else if input.peek(Token![%]) {
+        input.parse::<Token![%]>()?;
+        Format::Display
+    } else {
+        Format::Attribute
+    })
+}
+
+fn parse_capture(input: ParseStream) -> syn::Result<Capture> {
+    let format = parse_format(input)?;
+    let ident = if input.peek(Token![self]) {
+        input.call(Ident::parse_any)?
+    } else {
+        input.parse::<Ident>().map_err(|error| {
+            syn::Error::new(
+                error.span(),
+                "`args` lists parameter names, each optionally preceded by `?` (Debug) or `%` (Display): `args(id, ?request)`",
+            )
+        })?
+    };
+    Ok(Capture { format, ident })
+}
+
+fn parse_extra_attr(input: ParseStream) -> syn::Result<ExtraAttr> {
+    let start = input.fork();
+    let key = if input.peek(LitStr) {
+        let literal: LitStr = input.parse()?;
+        if literal.value().is_empty() {
+            return Err(syn::Error::new(
+                literal.span(),
+                "an attribute key cannot be empty",
+            ));
+        }
+        literal.value()
+    } else {
+        let mut key = input
+            .call(Ident::parse_any)
+            .map_err(|error| {
+                syn::Error::new(
+                    error.span(),
+                    "`attrs` entries are `key = value`, where the key is an identifier, a dotted path or a string: `attrs(user.id = id, \"db.system\" = \"postgresql\")`",
+                )
+            })?
+            .unraw()
+            .to_string();
+        while input.peek(Token![.]) {
+            input.parse::<Token![.]>()?;
+            key.push('.');
+            key.push_str(&input.call(Ident::parse_any)?.unraw().to_string());
+        }
+        key
+    };
+    let key_tokens = tokens_between(&start, input);
+    input.parse::<Token![=]>().map_err(|error| {
+        syn::Error::new(
+            error.span(),
+            format!("expected `=` and a value after attribute key `{key}`: `{key} = value`"),
+        )
+    })?;
+    let format = parse_format(input)?;
+    let value: Expr = input.parse()?;
+    Ok(ExtraAttr {
+        key,
+        key_tokens,
+        format,
+        value,
+    })
+}
+
+/// The tokens `start` saw that `end` has moved past.
+fn tokens_between(start: &syn::parse::ParseBuffer, end: ParseStream) -> proc_macro2::TokenStream {
+    let mut tokens = proc_macro2::TokenStream::new();
+    let _ = start.step(|cursor| {
+        let mut rest = *cursor;
+        while rest != end.cursor() {
+            match rest.token_tree() {
+                Some((tree, next)) => {
+                    tokens.extend([tree]);
+                    rest = next;
+                }
+                None => break,
+            }
+        }
+        Ok(((), rest))
+    });
+    tokens
+}
+
+/// `a, b or c`, each in backticks.
+pub fn list(words: &[&str]) -> String {
+    let quoted: Vec<String> = words.iter().map(|word| format!("`{word}`")).collect();
+    match quoted.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        _ => quoted.concat(),
+    }
+}

@@ -1,0 +1,291 @@
+//! [`Plan`] → tokens. Cannot fail: every check happened in `validate`.
+//!
+//! Input:
+//!
+//! ```ignore
+//! #[traced(args(id))]
+//! fn load(id: u64) -> Result<User, DbError> { body }
+//! ```
+//!
+//! Output (paths shortened to `__private::`):
+//!
+//! ```ignore
+//! fn load(id: u64) -> Result<User, DbError> {
+//!     let mut __traced_span = __private::SpanGuard::start({ static SITE: CallSite = ..; &SITE }, Parent::Current);
+//!     if __traced_span.is_recording() {
+//!         __traced_span.record("id", __private::attribute_value(&id));
+//!     }
+//!     let __traced_out = __traced_span.run(move || { <return type hint> body });
+//!     if __traced_span.is_recording() { <record an Err> }
+//!     __traced_out
+//! }
+//! ```
+//!
+//! An `async fn` awaits `__traced_span.run_async(async move { .. })` instead.
+//! The guard ends the span when it drops: on return, on panic, and when an
+//! async fn's future is dropped early.
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{ToTokens, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{GenericArgument, PathArguments, ReturnType, Type};
+
+use crate::args::{ErrMode, Format, SpanKind};
+use crate::model::{ParentChoice, Plan, Shape};
+
+pub fn expand(plan: &Plan) -> TokenStream {
+    let function = &plan.function;
+    let (attrs, inner_attrs, vis, sig) = (
+        &function.attrs,
+        &function.inner_attrs,
+        &function.vis,
+        &function.sig,
+    );
+    let body = match &plan.shape {
+        Shape::Sync => {
+            let hint = return_type_hint(&sig.output);
+            let original = &function.body;
+            wrap(plan, quote!(run(move || { #hint #original })))
+        }
+        Shape::Async => {
+            let hint = return_type_hint(&sig.output);
+            let original = &function.body;
+            wrap(
+                plan,
+                quote!(run_async(async move { #hint #original }).await),
+            )
+        }
+        Shape::AsyncTrait(rewritten) => {
+            let (leading, pin_call, async_block) = (
+                &rewritten.leading,
+                &rewritten.pin_call,
+                &rewritten.async_block,
+            );
+            let traced = wrap(plan, quote!(run_async(#async_block).await));
+            quote!(#(#leading)* #pin_call(async move { #traced }))
+        }
+    };
+    quote! {
+        #(#attrs)*
+        #inner_attrs
+        #vis #sig {
+            #body
+        }
+    }
+}
+
+/// The statements around the body: start the span, capture arguments, run
+/// the body (`run` is the guard method call that does it), record the
+/// outcome, return it.
+fn wrap(plan: &Plan, run: TokenStream) -> TokenStream {
+    let span = internal("__traced_span");
+    let out = internal("__traced_out");
+    let site = call_site(plan);
+    let parent = parent(plan);
+    let captures = captures(plan, &span);
+    let outcome = outcome(plan, &span, &out);
+    quote! {
+        let mut #span = ::traced::__private::SpanGuard::start(#site, #parent);
+        #captures
+        let #out = #span.#run;
+        #outcome
+        #out
+    }
+}
+
+/// A name users cannot write or shadow: it resolves where the macro is
+/// defined, not in the user's code.
+fn internal(name: &str) -> Ident {
+    Ident::new(name, Span::mixed_site())
+}
+
+fn call_site(plan: &Plan) -> TokenStream {
+    let name = &plan.span_name;
+    let kind = match plan.kind {
+        SpanKind::Internal => quote!(Internal),
+        SpanKind::Server => quote!(Server),
+        SpanKind::Client => quote!(Client),
+        SpanKind::Producer => quote!(Producer),
+        SpanKind::Consumer => quote!(Consumer),
+    };
+    let (scope_name, scope_version) = match &plan.tracer {
+        Some(tracer) => (
+            tracer.to_token_stream(),
+            quote!(::core::option::Option::None),
+        ),
+        None => (
+            quote!(::core::env!("CARGO_PKG_NAME")),
+            quote!(::core::option::Option::Some(::core::env!(
+                "CARGO_PKG_VERSION"
+            ))),
+        ),
+    };
+    let fn_name = syn::ext::IdentExt::unraw(&plan.function.sig.ident).to_string();
+    let line = plan.line;
+    quote! {
+        {
+            static __TRACED_SITE: ::traced::__private::CallSite = ::traced::__private::CallSite::new(
+                #name,
+                ::traced::__private::Kind::#kind,
+                #scope_name,
+                #scope_version,
+                ::core::concat!(::core::module_path!(), "::", #fn_name),
+                ::core::file!(),
+                #line,
+            );
+            &__TRACED_SITE
+        }
+    }
+}
+
+fn parent(plan: &Plan) -> TokenStream {
+    match &plan.parent {
+        ParentChoice::Current => quote!(::traced::__private::Parent::Current),
+        ParentChoice::Root => quote!(::traced::__private::Parent::Root),
+        ParentChoice::Explicit(expr) => quote_spanned! {expr.span()=>
+            ::traced::__private::Parent::Explicit(::traced::__private::as_context(&(#expr)))
+        },
+    }
+}
+
+/// Records `args(..)` and `attrs(..)` at entry, before the body can move
+/// them, and only when the span is recording: a span that is sampled out or
+/// has no provider formats nothing.
+fn captures(plan: &Plan, span: &Ident) -> TokenStream {
+    if plan.captures.is_empty() && plan.extras.is_empty() {
+        return TokenStream::new();
+    }
+    let args = plan.captures.iter().map(|capture| {
+        let ident = &capture.ident;
+        let key = syn::ext::IdentExt::unraw(ident).to_string();
+        let value = format_value(capture.format, ident.span(), quote!(&#ident));
+        quote_spanned!(ident.span()=> #span.record(#key, #value);)
+    });
+    let extras = plan.extras.iter().map(|extra| {
+        let key = &extra.key;
+        let expr = &extra.value;
+        let value = format_value(extra.format, expr.span(), quote!(&(#expr)));
+        quote!(#span.record(#key, #value);)
+    });
+    quote! {
+        if #span.is_recording() {
+            #(#args)*
+            #(#extras)*
+        }
+    }
+}
+
+/// The call that turns `reference` into an `Option<opentelemetry::Value>`,
+/// spanned so that a missing trait impl is reported on the user's token.
+fn format_value(format: Format, at: Span, reference: TokenStream) -> TokenStream {
+    match format {
+        Format::Attribute => quote_spanned!(at=> ::traced::__private::attribute_value(#reference)),
+        Format::Debug => quote_spanned!(at=> ::traced::__private::debug_value(#reference)),
+        Format::Display => quote_spanned!(at=> ::traced::__private::display_value(#reference)),
+    }
+}
+
+/// Records a returned `Err` and, with `ret`, the returned value. The method
+/// calls resolve on the concrete return type (see `traced::__private`'s
+/// outcome module), so nothing is asked of that type.
+fn outcome(plan: &Plan, span: &Ident, out: &Ident) -> TokenStream {
+    let error = internal("__traced_error");
+    let value = internal("__traced_value");
+    let record_error = match plan.err {
+        ErrMode::Off => TokenStream::new(),
+        ErrMode::Display | ErrMode::Debug => {
+            let preference = if plan.err == ErrMode::Debug {
+                quote!(DebugFirst)
+            } else {
+                quote!(DisplayFirst)
+            };
+            quote! {
+                if let ::core::option::Option::Some(#error) = (&::traced::__private::Outcome(&#out)).traced_err() {
+                    #span.record_error(
+                        ::traced::__private::type_name_of(#error),
+                        (&&&::traced::__private::#preference(#error)).traced_error_text(),
+                    );
+                }
+            }
+        }
+    };
+    let record_return = match &plan.ret {
+        None => TokenStream::new(),
+        Some((ret, format)) => {
+            let formatted = format_value(*format, ret.span(), quote!(#value));
+            quote! {
+                if let ::core::option::Option::Some(#value) = (&::traced::__private::Outcome(&#out)).traced_ok() {
+                    #span.record("return", #formatted);
+                }
+            }
+        }
+    };
+    if record_error.is_empty() && record_return.is_empty() {
+        return TokenStream::new();
+    }
+    quote! {
+        if #span.is_recording() {
+            #[allow(unused_imports)]
+            use ::traced::__private::{
+                ErrorTextBest as _, ErrorTextSecond as _, ErrorTextTypeName as _, PlainOutcome as _,
+                ResultOutcome as _,
+            };
+            #record_error
+            #record_return
+        }
+    }
+}
+
+/// Tells inference the body's type up front, so `?` inside the closure or
+/// async block converts errors into the fn's error type. `impl Trait` is not
+/// allowed there and becomes `_`.
+fn return_type_hint(output: &ReturnType) -> TokenStream {
+    let ty = match output {
+        ReturnType::Default => quote!(()),
+        ReturnType::Type(_, ty) if matches!(**ty, Type::Never(_)) => return TokenStream::new(),
+        ReturnType::Type(_, ty) => erase_impl_trait(ty).to_token_stream(),
+    };
+    let never = internal("__traced_never");
+    quote! {
+        if let ::core::option::Option::Some(#never) = ::core::option::Option::None::<#ty> {
+            #[allow(unreachable_code)]
+            return #never;
+        }
+    }
+}
+
+fn erase_impl_trait(ty: &Type) -> Type {
+    let mut ty = ty.clone();
+    erase_in_place(&mut ty);
+    ty
+}
+
+fn erase_in_place(ty: &mut Type) {
+    match ty {
+        Type::ImplTrait(impl_trait) => {
+            let underscore = syn::Token![_](impl_trait.span());
+            *ty = syn::parse_quote!(#underscore);
+        }
+        Type::Array(array) => erase_in_place(&mut array.elem),
+        Type::Group(group) => erase_in_place(&mut group.elem),
+        Type::Paren(paren) => erase_in_place(&mut paren.elem),
+        Type::Ptr(ptr) => erase_in_place(&mut ptr.elem),
+        Type::Reference(reference) => erase_in_place(&mut reference.elem),
+        Type::Slice(slice) => erase_in_place(&mut slice.elem),
+        Type::Tuple(tuple) => tuple.elems.iter_mut().for_each(erase_in_place),
+        Type::Path(path) => {
+            for segment in &mut path.path.segments {
+                if let PathArguments::AngleBracketed(generics) = &mut segment.arguments {
+                    for argument in &mut generics.args {
+                        match argument {
+                            GenericArgument::Type(ty) => erase_in_place(ty),
+                            GenericArgument::AssocType(assoc) => erase_in_place(&mut assoc.ty),
+                            _ => {}
+                        }
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}

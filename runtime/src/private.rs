@@ -1,0 +1,37 @@
+//! Everything `#[traced]` expansions call. Not public API: no stability
+//! promise, may change in any release.
+
+use std::fmt::{Debug, Display};
+
+use opentelemetry::Value;
+
+pub use crate::callsite::{CallSite, Kind};
+pub use crate::guard::{Parent, SpanGuard};
+pub use crate::outcome::{
+    DebugFirst, DisplayFirst, ErrorTextBest, ErrorTextSecond, ErrorTextTypeName, Outcome,
+    PlainOutcome, ResultOutcome, type_name_of,
+};
+pub use crate::value::ToAttribute;
+pub use opentelemetry::Context;
+
+/// `args(?x)` and `ret`: the value's `Debug` text.
+pub fn debug_value<T: Debug + ?Sized>(value: &T) -> Option<Value> {
+    Some(Value::String(format!("{value:?}").into()))
+}
+
+/// `args(%x)` and `ret = display`: the value's `Display` text.
+pub fn display_value<T: Display + ?Sized>(value: &T) -> Option<Value> {
+    Some(Value::String(value.to_string().into()))
+}
+
+/// `args(x)`: the value through [`ToAttribute`].
+#[inline]
+pub fn attribute_value<T: ToAttribute + ?Sized>(value: &T) -> Option<Value> {
+    value.to_attribute()
+}
+
+/// `parent = expr`, where `expr` is a `Context` or a `&Context`.
+#[inline]
+pub fn as_context<C: std::borrow::Borrow<Context>>(parent: &C) -> &Context {
+    parent.borrow()
+}

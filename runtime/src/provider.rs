@@ -1,0 +1,102 @@
+//! Finding the tracer for a call, cheaply when no provider is installed.
+//!
+//! OpenTelemetry's global provider sits behind a `RwLock` and hands out a
+//! fresh `Arc` clone on every read, so asking it "is anything installed?" on
+//! every call costs far more than the call itself. Nor does it say when a new
+//! provider is installed. We learn both without polling:
+//!
+//! The first traced call that finds the global provider doing nothing installs
+//! [`Placeholder`] in its place: a provider that behaves exactly like
+//! OpenTelemetry's no-op one. While it is installed, traced calls only read one
+//! atomic. When the application installs its real provider, the global drops
+//! the placeholder, and its `Drop` flips that atomic, so the very next call
+//! uses the new provider.
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU8, Ordering};
+
+use opentelemetry::global::{self, BoxedTracer};
+use opentelemetry::trace::noop::{NoopTracer, NoopTracerProvider};
+use opentelemetry::trace::{
+    SpanContext, SpanId, TraceContextExt, TraceFlags, TraceId, TraceState, Tracer, TracerProvider,
+};
+use opentelemetry::{Context, InstrumentationScope};
+
+/// Nobody has looked at the global provider yet.
+const UNKNOWN: u8 = 0;
+/// Our [`Placeholder`] is the global provider: nothing to record.
+const PLACEHOLDER: u8 = 1;
+/// Some other provider is (or was) installed: ask the global one each call.
+const INSTALLED: u8 = 2;
+
+static STATE: AtomicU8 = AtomicU8::new(UNKNOWN);
+/// Serialises the one-time check, so two threads never both install.
+static PROBE: Mutex<()> = Mutex::new(());
+
+/// The tracer for `scope`, or `None` when no provider is installed.
+#[inline]
+pub(crate) fn tracer(scope: impl FnOnce() -> InstrumentationScope) -> Option<BoxedTracer> {
+    match STATE.load(Ordering::Acquire) {
+        PLACEHOLDER => None,
+        INSTALLED => Some(global::tracer_provider().tracer_with_scope(scope())),
+        _ => probe_then(scope),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn probe_then(scope: impl FnOnce() -> InstrumentationScope) -> Option<BoxedTracer> {
+    {
+        let _serial = PROBE
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if STATE.load(Ordering::Acquire) == UNKNOWN {
+            if global_provider_is_noop() {
+                global::set_tracer_provider(Placeholder::default());
+                STATE.store(PLACEHOLDER, Ordering::Release);
+            } else {
+                STATE.store(INSTALLED, Ordering::Release);
+            }
+        }
+    }
+    tracer(scope)
+}
+
+/// Tells a no-op provider from a real one without starting a real span.
+///
+/// The probe's parent context is remote and has telemetry suppressed. A no-op
+/// tracer hands the parent's span context back unchanged; the SDK, seeing the
+/// suppression, returns an empty span context and records nothing.
+fn global_provider_is_noop() -> bool {
+    let marker = SpanContext::new(
+        TraceId::from(0x7472_6163_6564_0000_0000_0000_0000_0001),
+        SpanId::from(0x7472_6163_6564_0001),
+        TraceFlags::default(),
+        true,
+        TraceState::NONE,
+    );
+    let parent = Context::new()
+        .with_remote_span_context(marker.clone())
+        .with_telemetry_suppressed();
+    let tracer = global::tracer_provider().tracer("traced.probe");
+    let probe = tracer.start_with_context("traced.probe", &parent);
+    opentelemetry::trace::Span::span_context(&probe) == &marker
+}
+
+/// Stands in for "no provider" so that replacing it can be noticed.
+#[derive(Debug, Default)]
+struct Placeholder(NoopTracerProvider);
+
+impl TracerProvider for Placeholder {
+    type Tracer = NoopTracer;
+
+    fn tracer_with_scope(&self, scope: InstrumentationScope) -> NoopTracer {
+        self.0.tracer_with_scope(scope)
+    }
+}
+
+impl Drop for Placeholder {
+    fn drop(&mut self) {
+        STATE.store(INSTALLED, Ordering::Release);
+    }
+}

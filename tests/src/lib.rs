@@ -1,0 +1,155 @@
+//! Shared helpers for the behaviour tests: run code with an SDK tracer
+//! provider installed and read back the spans it finished.
+//!
+//! The global tracer provider is process-wide, so captures in one test binary
+//! take turns: each holds a lock while it runs, and sees only its own spans.
+
+use std::sync::{Mutex, MutexGuard, OnceLock};
+
+use opentelemetry::trace::{SpanId, Status, TraceId};
+use opentelemetry::{Key, Value};
+use opentelemetry_sdk::trace::{InMemorySpanExporter, SdkTracerProvider, SpanData};
+
+static EXPORTER: OnceLock<InMemorySpanExporter> = OnceLock::new();
+static TURN: Mutex<()> = Mutex::new(());
+
+/// Installs (once) a global SDK provider exporting to memory, runs `body`, and
+/// returns what it returned with the spans that ended meanwhile.
+pub fn capture<R>(body: impl FnOnce() -> R) -> (R, Spans) {
+    let _turn = take_turn();
+    let exporter = exporter();
+    exporter.reset();
+    let result = body();
+    let spans = exporter
+        .get_finished_spans()
+        .expect("in-memory exporter works");
+    (result, Spans(spans))
+}
+
+/// Like [`capture`] for code that panics: the panic is caught and the spans
+/// returned.
+pub fn capture_panic(body: impl FnOnce() + std::panic::UnwindSafe) -> (String, Spans) {
+    let (outcome, spans) = capture(|| std::panic::catch_unwind(body));
+    let payload = outcome.expect_err("the body should panic");
+    let message = payload
+        .downcast_ref::<&str>()
+        .map(|text| text.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    (message, spans)
+}
+
+fn take_turn() -> MutexGuard<'static, ()> {
+    // A failed test poisons the lock; the next one can still run.
+    TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn exporter() -> &'static InMemorySpanExporter {
+    EXPORTER.get_or_init(|| {
+        let exporter = InMemorySpanExporter::default();
+        let provider = SdkTracerProvider::builder()
+            .with_simple_exporter(exporter.clone())
+            .build();
+        opentelemetry::global::set_tracer_provider(provider);
+        exporter
+    })
+}
+
+/// The spans one capture finished, in the order they ended.
+#[derive(Debug)]
+pub struct Spans(pub Vec<SpanData>);
+
+impl Spans {
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The one span called `name`; panics if there is none or several.
+    pub fn named(&self, name: &str) -> &SpanData {
+        let matching: Vec<&SpanData> = self.0.iter().filter(|span| span.name == name).collect();
+        match matching.as_slice() {
+            [span] => span,
+            _ => panic!(
+                "expected one span named {name:?}, found {}; spans: {:?}",
+                matching.len(),
+                self.names()
+            ),
+        }
+    }
+
+    /// Every span called `name`.
+    pub fn all_named(&self, name: &str) -> Vec<&SpanData> {
+        self.0.iter().filter(|span| span.name == name).collect()
+    }
+
+    pub fn names(&self) -> Vec<&str> {
+        self.0.iter().map(|span| span.name.as_ref()).collect()
+    }
+}
+
+/// Reading one span.
+pub trait SpanExt {
+    fn attr(&self, key: &str) -> Option<&Value>;
+    fn attr_str(&self, key: &str) -> Option<String>;
+    fn event_names(&self) -> Vec<&str>;
+    fn event_attr(&self, event: &str, key: &str) -> Option<String>;
+    fn span_id(&self) -> SpanId;
+    fn trace_id(&self) -> TraceId;
+    fn is_child_of(&self, parent: &SpanData) -> bool;
+    fn error_description(&self) -> Option<String>;
+}
+
+impl SpanExt for SpanData {
+    fn attr(&self, key: &str) -> Option<&Value> {
+        let key = Key::new(key.to_owned());
+        self.attributes
+            .iter()
+            .find(|attribute| attribute.key == key)
+            .map(|attribute| &attribute.value)
+    }
+
+    fn attr_str(&self, key: &str) -> Option<String> {
+        self.attr(key).map(|value| value.as_str().into_owned())
+    }
+
+    fn event_names(&self) -> Vec<&str> {
+        self.events
+            .iter()
+            .map(|event| event.name.as_ref())
+            .collect()
+    }
+
+    fn event_attr(&self, event: &str, key: &str) -> Option<String> {
+        let key = Key::new(key.to_owned());
+        self.events
+            .iter()
+            .find(|candidate| candidate.name == event)?
+            .attributes
+            .iter()
+            .find(|attribute| attribute.key == key)
+            .map(|attribute| attribute.value.as_str().into_owned())
+    }
+
+    fn span_id(&self) -> SpanId {
+        self.span_context.span_id()
+    }
+
+    fn trace_id(&self) -> TraceId {
+        self.span_context.trace_id()
+    }
+
+    fn is_child_of(&self, parent: &SpanData) -> bool {
+        self.parent_span_id == parent.span_id() && self.trace_id() == parent.trace_id()
+    }
+
+    fn error_description(&self) -> Option<String> {
+        match &self.status {
+            Status::Error { description } => Some(description.to_string()),
+            _ => None,
+        }
+    }
+}
