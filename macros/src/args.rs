@@ -181,7 +181,7 @@ fn parse_option(input: ParseStream, args: &mut RawArgs) -> syn::Result<()> {
         }
         "args" => {
             let content = parenthesized(input, &key, "args(user_id, ?request, %path)")?;
-            let captures = content.parse_terminated(parse_capture, Token![,])?;
+            let captures = parse_list(&content, parse_capture)?;
             set_once(&mut args.args, key, captures.into_iter().collect())
         }
         "attrs" => {
@@ -190,7 +190,7 @@ fn parse_option(input: ParseStream, args: &mut RawArgs) -> syn::Result<()> {
                 &key,
                 "attrs(user.id = user.id, \"http.route\" = %route)",
             )?;
-            let extras = content.parse_terminated(parse_extra_attr, Token![,])?;
+            let extras = parse_list(&content, parse_extra_attr)?;
             set_once(&mut args.attrs, key, extras.into_iter().collect())
         }
         other => {
@@ -277,6 +277,23 @@ fn parenthesized<'a>(
     Ok(content)
 }
 
+/// A comma-separated list inside parentheses. On an error the rest of the
+/// list is consumed, so the error is reported once.
+fn parse_list<T>(
+    content: ParseStream,
+    item: fn(ParseStream) -> syn::Result<T>,
+) -> syn::Result<Vec<T>> {
+    match content.parse_terminated(item, Token![,]) {
+        Ok(items) => Ok(items.into_iter().collect()),
+        Err(error) => {
+            while !content.is_empty() {
+                content.parse::<TokenTree>()?;
+            }
+            Err(error)
+        }
+    }
+}
+
 fn parse_format(input: ParseStream) -> syn::Result<Format> {
     Ok(if input.peek(Token![?]) {
         input.parse::<Token![?]>()?;
@@ -301,6 +318,14 @@ fn parse_capture(input: ParseStream) -> syn::Result<Capture> {
             )
         })?
     };
+    if input.peek(Token![=]) {
+        return Err(syn::Error::new(
+            ident.span(),
+            format!(
+                "`args` takes parameter names only; to record an expression under a key of your choosing, use `attrs({ident} = ...)`"
+            ),
+        ));
+    }
     Ok(Capture { format, ident })
 }
 

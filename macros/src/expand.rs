@@ -220,7 +220,8 @@ fn outcome(plan: &Plan, span: &Ident, out: &Ident) -> TokenStream {
             }
         }
     };
-    if record_error.is_empty() && record_return.is_empty() {
+    let never_returns = matches!(&plan.function.sig.output, ReturnType::Type(_, ty) if matches!(**ty, Type::Never(_)));
+    if never_returns || (record_error.is_empty() && record_return.is_empty()) {
         return TokenStream::new();
     }
     quote! {

@@ -4,7 +4,7 @@
 //! syntax error is reported by rustc at the right place instead of by us, and
 //! big bodies cost nothing to parse.
 
-use proc_macro2::{Delimiter, Group, Spacing, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
 use quote::ToTokens;
 use syn::parse::{Parse, ParseStream};
 use syn::{Attribute, Block, Expr, ExprAsync, Signature, Stmt, Token, Visibility};
@@ -110,7 +110,6 @@ fn split_inner_attributes(body: TokenStream) -> (TokenStream, TokenStream) {
     {
         let is_inner = pound.as_char() == '#'
             && bang.as_char() == '!'
-            && pound.spacing() == Spacing::Alone
             && group.delimiter() == Delimiter::Bracket;
         if !is_inner {
             break;
