@@ -30,8 +30,31 @@ pub fn attribute_value<T: ToAttribute + ?Sized>(value: &T) -> Option<Value> {
     value.to_attribute()
 }
 
-/// `parent = expr`, where `expr` is a `Context` or a `&Context`.
+/// What `parent = expr` accepts: a `Context` or a reference to one.
+#[diagnostic::on_unimplemented(
+    message = "`parent = ...` needs an `opentelemetry::Context` or a `&Context`, not `{Self}`",
+    label = "not an `opentelemetry::Context`"
+)]
+pub trait AsParent {
+    fn as_parent(&self) -> &Context;
+}
+
+impl AsParent for Context {
+    #[inline]
+    fn as_parent(&self) -> &Context {
+        self
+    }
+}
+
+impl<T: AsParent + ?Sized> AsParent for &T {
+    #[inline]
+    fn as_parent(&self) -> &Context {
+        T::as_parent(self)
+    }
+}
+
+/// `parent = expr`: the context `expr` gives.
 #[inline]
-pub fn as_context<C: std::borrow::Borrow<Context>>(parent: &C) -> &Context {
-    parent.borrow()
+pub fn as_context<C: AsParent + ?Sized>(parent: &C) -> &Context {
+    parent.as_parent()
 }
