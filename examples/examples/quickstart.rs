@@ -47,7 +47,9 @@ fn reserve_stock(items: &[&str]) {
 async fn charge(card: &str, amount: u64) -> Result<(), Declined> {
     tokio::time::sleep(Duration::from_millis(5)).await;
     if card.ends_with("0002") {
-        return Err(Declined { reason: "insufficient funds" });
+        return Err(Declined {
+            reason: "insufficient funds",
+        });
     }
     Ok(())
 }
@@ -65,7 +67,9 @@ async fn main() {
     println!("first request:  {paid:?}");
     println!("second request: {declined:?}\n");
 
-    provider.force_flush().expect("flush the in-memory exporter");
+    provider
+        .force_flush()
+        .expect("flush the in-memory exporter");
     let spans = exporter.get_finished_spans().expect("read finished spans");
     print_traces(&spans);
 }

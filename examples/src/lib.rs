@@ -28,7 +28,10 @@ pub fn print_traces(spans: &[SpanData]) {
         for list in children.values_mut() {
             list.sort_by_key(|span| span.start_time);
         }
-        let ids: Vec<SpanId> = in_trace.iter().map(|span| span.span_context.span_id()).collect();
+        let ids: Vec<SpanId> = in_trace
+            .iter()
+            .map(|span| span.span_context.span_id())
+            .collect();
         let roots = in_trace
             .iter()
             .filter(|span| !ids.contains(&span.parent_span_id));
@@ -81,7 +84,11 @@ fn print_span(span: &SpanData, children: &HashMap<SpanId, Vec<&SpanData>>, depth
             .collect();
         println!("{indent}    event {}  {}", event.name, fields.join(" "));
     }
-    for child in children.get(&span.span_context.span_id()).into_iter().flatten() {
+    for child in children
+        .get(&span.span_context.span_id())
+        .into_iter()
+        .flatten()
+    {
         print_span(child, children, depth + 1);
     }
 }

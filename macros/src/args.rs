@@ -84,13 +84,14 @@ pub fn parse(tokens: proc_macro2::TokenStream, errors: &mut Errors) -> RawArgs {
                 errors.push(error);
                 skip_to_next_option(input)?;
             }
-            if !input.is_empty() {
-                if let Err(error) = input.parse::<Token![,]>() {
-                    errors.push(error);
-                    skip_to_next_option(input)?;
-                    if !input.is_empty() {
-                        input.parse::<Token![,]>()?;
-                    }
+            if input.is_empty() {
+                break;
+            }
+            if let Err(error) = input.parse::<Token![,]>() {
+                errors.push(error);
+                skip_to_next_option(input)?;
+                if !input.is_empty() {
+                    input.parse::<Token![,]>()?;
                 }
             }
         }

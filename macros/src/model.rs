@@ -35,5 +35,5 @@ pub enum Shape {
     Sync,
     Async,
     /// An `async fn` already rewritten by `#[async_trait]`.
-    AsyncTrait(AsyncTraitBody),
+    AsyncTrait(Box<AsyncTraitBody>),
 }

@@ -58,7 +58,7 @@ pub fn validate(args: RawArgs, function: TracedFn, line: u32, errors: &mut Error
     let shape = if function.sig.asyncness.is_some() {
         Shape::Async
     } else if let Some(body) = function.async_trait_body() {
-        Shape::AsyncTrait(body)
+        Shape::AsyncTrait(Box::new(body))
     } else {
         Shape::Sync
     };

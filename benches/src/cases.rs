@@ -1,0 +1,124 @@
+//! The benchmarked functions: the same trivial body, instrumented each way.
+//! Each records two attributes (`a` and `k = "v"`) where the library allows.
+
+use std::sync::OnceLock;
+
+use opentelemetry::global::{self, BoxedTracer};
+use opentelemetry::trace::{SpanKind, Status, TraceContextExt, Tracer};
+use opentelemetry::{Context, InstrumentationScope, KeyValue};
+
+pub type Outcome = Result<u64, std::fmt::Error>;
+
+#[inline(never)]
+pub fn plain(a: u64) -> Outcome {
+    Ok(std::hint::black_box(a) + 1)
+}
+
+#[traced::traced(args(a), attrs(k = "v"))]
+#[inline(never)]
+pub fn traced(a: u64) -> Outcome {
+    Ok(std::hint::black_box(a) + 1)
+}
+
+/// The tracer a library would keep: the global one, fetched once.
+fn hand_tracer() -> &'static BoxedTracer {
+    static TRACER: OnceLock<BoxedTracer> = OnceLock::new();
+    TRACER.get_or_init(|| {
+        let scope = InstrumentationScope::builder(env!("CARGO_PKG_NAME"))
+            .with_version(env!("CARGO_PKG_VERSION"))
+            .build();
+        global::tracer_with_scope(scope)
+    })
+}
+
+/// What the expansion of `traced` does, written by hand as well as the
+/// OpenTelemetry API allows: attributes given at start, span made current,
+/// error checked, span ended.
+#[inline(never)]
+pub fn otel_hand(a: u64) -> Outcome {
+    let tracer = hand_tracer();
+    let span = tracer
+        .span_builder("otel_hand")
+        .with_kind(SpanKind::Internal)
+        .with_attributes(vec![
+            KeyValue::new("code.function.name", concat!(module_path!(), "::otel_hand")),
+            KeyValue::new("code.file.path", file!()),
+            KeyValue::new("code.line.number", i64::from(line!())),
+            KeyValue::new("a", a as i64),
+            KeyValue::new("k", "v"),
+        ])
+        .start(tracer);
+    let cx = Context::current_with_span(span);
+    let attached = cx.clone().attach();
+    let result: Outcome = Ok(std::hint::black_box(a) + 1);
+    drop(attached);
+    if let Err(error) = &result {
+        cx.span().set_status(Status::error(error.to_string()));
+    }
+    cx.span().end();
+    result
+}
+
+#[tracing::instrument(skip_all, fields(a, k = "v"))]
+#[inline(never)]
+pub fn tracing_otel(a: u64) -> Outcome {
+    Ok(std::hint::black_box(a) + 1)
+}
+
+#[fastrace::trace]
+#[inline(never)]
+pub fn fastrace(a: u64) -> Outcome {
+    Ok(std::hint::black_box(a) + 1)
+}
+
+#[inline(never)]
+pub async fn plain_async(a: u64) -> Outcome {
+    Ok(std::hint::black_box(a) + 1)
+}
+
+#[traced::traced(args(a), attrs(k = "v"))]
+#[inline(never)]
+pub async fn traced_async(a: u64) -> Outcome {
+    Ok(std::hint::black_box(a) + 1)
+}
+
+#[inline(never)]
+pub async fn otel_hand_async(a: u64) -> Outcome {
+    use opentelemetry::context::FutureExt;
+    let tracer = hand_tracer();
+    let span = tracer
+        .span_builder("otel_hand_async")
+        .with_kind(SpanKind::Internal)
+        .with_attributes(vec![
+            KeyValue::new(
+                "code.function.name",
+                concat!(module_path!(), "::otel_hand_async"),
+            ),
+            KeyValue::new("code.file.path", file!()),
+            KeyValue::new("code.line.number", i64::from(line!())),
+            KeyValue::new("a", a as i64),
+            KeyValue::new("k", "v"),
+        ])
+        .start(tracer);
+    let cx = Context::current_with_span(span);
+    let result: Outcome = async { Ok(std::hint::black_box(a) + 1) }
+        .with_context(cx.clone())
+        .await;
+    if let Err(error) = &result {
+        cx.span().set_status(Status::error(error.to_string()));
+    }
+    cx.span().end();
+    result
+}
+
+#[tracing::instrument(skip_all, fields(a, k = "v"))]
+#[inline(never)]
+pub async fn tracing_otel_async(a: u64) -> Outcome {
+    Ok(std::hint::black_box(a) + 1)
+}
+
+#[fastrace::trace]
+#[inline(never)]
+pub async fn fastrace_async(a: u64) -> Outcome {
+    Ok(std::hint::black_box(a) + 1)
+}
