@@ -1,0 +1,17 @@
+use traced::traced;
+
+#[derive(Debug)]
+struct Request {
+    path: String,
+}
+
+#[traced(args(%request))]
+fn handle(request: Request) -> String {
+    request.path
+}
+
+fn main() {
+    handle(Request {
+        path: "/".to_owned(),
+    });
+}

@@ -1,0 +1,10 @@
+use traced::traced;
+
+#[traced(attrs(user_id))]
+fn load(user_id: u64) -> u64 {
+    user_id
+}
+
+fn main() {
+    load(1);
+}

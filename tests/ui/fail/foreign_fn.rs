@@ -1,0 +1,11 @@
+use traced::traced;
+
+unsafe extern "C" {
+    #[traced]
+    fn abs(input: i32) -> i32;
+}
+
+fn main() {
+    // SAFETY: `abs` is defined for every input but `i32::MIN`.
+    let _ = unsafe { abs(-1) };
+}

@@ -1,0 +1,8 @@
+use traced::traced;
+
+#[traced(kind = sideways)]
+fn checkout() {}
+
+fn main() {
+    checkout();
+}

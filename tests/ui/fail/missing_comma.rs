@@ -1,0 +1,8 @@
+use traced::traced;
+
+#[traced(name = "checkout" kind = server)]
+fn checkout() {}
+
+fn main() {
+    checkout();
+}

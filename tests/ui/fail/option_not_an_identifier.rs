@@ -1,0 +1,8 @@
+use traced::traced;
+
+#[traced("checkout")]
+fn checkout() {}
+
+fn main() {
+    checkout();
+}

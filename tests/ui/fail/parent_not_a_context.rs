@@ -1,0 +1,8 @@
+use traced::traced;
+
+#[traced(parent = 5)]
+fn handle() {}
+
+fn main() {
+    handle();
+}

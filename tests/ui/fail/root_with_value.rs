@@ -1,0 +1,8 @@
+use traced::traced;
+
+#[traced(root = true)]
+fn handle() {}
+
+fn main() {
+    handle();
+}

@@ -1,0 +1,8 @@
+use traced::traced;
+
+#[traced(tracer = 1)]
+fn checkout() {}
+
+fn main() {
+    checkout();
+}

@@ -1,0 +1,8 @@
+use traced::traced;
+
+#[traced(level = "info")]
+fn checkout() {}
+
+fn main() {
+    checkout();
+}

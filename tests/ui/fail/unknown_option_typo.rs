@@ -1,0 +1,8 @@
+use traced::traced;
+
+#[traced(nmae = "checkout")]
+fn checkout() {}
+
+fn main() {
+    checkout();
+}
