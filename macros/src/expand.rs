@@ -11,10 +11,11 @@
 //!
 //! ```ignore
 //! fn load(id: u64) -> Result<User, DbError> {
-//!     let mut __traced_span = __private::SpanGuard::start({ static SITE: CallSite = ..; &SITE }, Parent::Current);
-//!     if __traced_span.is_recording() {
-//!         __traced_span.record("id", __private::attribute_value(&id));
-//!     }
+//!     let mut __traced_span = __private::SpanGuard::start(
+//!         { static SITE: CallSite = ..; &SITE },
+//!         Parent::Current,
+//!         |attributes| attributes.record("id", __private::attribute_value(&id)),
+//!     );
 //!     let __traced_out = __traced_span.run(move || { <return type hint> body });
 //!     if __traced_span.is_recording() { <record an Err> }
 //!     __traced_out
@@ -82,11 +83,10 @@ fn wrap(plan: &Plan, run: TokenStream) -> TokenStream {
     let out = internal("__traced_out");
     let site = call_site(plan);
     let parent = parent(plan);
-    let captures = captures(plan, &span);
+    let captures = captures(plan);
     let outcome = outcome(plan, &span, &out);
     quote! {
-        let mut #span = ::traced::__private::SpanGuard::start(#site, #parent);
-        #captures
+        let mut #span = ::traced::__private::SpanGuard::start(#site, #parent, #captures);
         let #out = #span.#run;
         #outcome
         #out
@@ -148,27 +148,25 @@ fn parent(plan: &Plan) -> TokenStream {
     }
 }
 
-/// Records `args(..)` and `attrs(..)` at entry, before the body can move
-/// them, and only when the span is recording: a span that is sampled out or
-/// has no provider formats nothing.
-fn captures(plan: &Plan, span: &Ident) -> TokenStream {
-    if plan.captures.is_empty() && plan.extras.is_empty() {
-        return TokenStream::new();
-    }
+/// The closure that records `args(..)` and `attrs(..)`. It runs at entry,
+/// before the body can move the values, and only when the span is recording:
+/// a span that is sampled out or has no provider formats nothing.
+fn captures(plan: &Plan) -> TokenStream {
+    let attributes = internal("__traced_attributes");
     let args = plan.captures.iter().map(|capture| {
         let ident = &capture.ident;
         let key = syn::ext::IdentExt::unraw(ident).to_string();
         let value = format_value(capture.format, ident.span(), quote!(&#ident));
-        quote_spanned!(ident.span()=> #span.record(#key, #value);)
+        quote_spanned!(ident.span()=> #attributes.record(#key, #value);)
     });
     let extras = plan.extras.iter().map(|extra| {
         let key = &extra.key;
         let expr = &extra.value;
         let value = format_value(extra.format, expr.span(), quote!(&(#expr)));
-        quote!(#span.record(#key, #value);)
+        quote!(#attributes.record(#key, #value);)
     });
     quote! {
-        if #span.is_recording() {
+        |#attributes: &mut ::traced::__private::Attributes<'_>| {
             #(#args)*
             #(#extras)*
         }

@@ -4,7 +4,8 @@ use std::any::Any;
 use std::borrow::Cow;
 use std::panic::{self, AssertUnwindSafe};
 
-use opentelemetry::trace::{SpanBuilder, Status, TraceContextExt, Tracer};
+use opentelemetry::global::BoxedSpan;
+use opentelemetry::trace::{Span as _, SpanBuilder, Status, TraceContextExt, Tracer};
 use opentelemetry::{Context, KeyValue, Value};
 
 use crate::callsite::CallSite;
@@ -43,34 +44,34 @@ struct Active {
 }
 
 impl SpanGuard {
-    /// Starts the span for one call of `site`.
+    /// Starts the span for one call of `site`. `attributes` records the
+    /// chosen arguments; it runs only when the span is recording, so a call
+    /// with no provider, or sampled out, formats nothing.
     #[inline]
-    pub fn start(site: &'static CallSite, parent: Parent<'_>) -> Self {
-        let active = provider::tracer(|| site.scope()).map(|tracer| {
-            let builder = SpanBuilder::from_name(site.name())
-                .with_kind(site.span_kind())
-                .with_attributes(site.code_attributes());
-            // Read the current context before building: a span processor may
-            // itself look at it.
-            let current = Context::current();
-            let cx = match parent {
-                Parent::Current => current.with_span(tracer.build_with_context(builder, &current)),
-                // A new trace, but baggage and other entries still flow.
-                Parent::Root => {
-                    current.with_span(tracer.build_with_context(builder, &Context::new()))
-                }
-                Parent::Explicit(parent) => {
-                    parent.with_span(tracer.build_with_context(builder, parent))
-                }
-            };
-            let recording = cx.span().is_recording();
-            Active {
+    pub fn start<F: FnOnce(&mut Attributes<'_>)>(
+        site: &'static CallSite,
+        parent: Parent<'_>,
+        attributes: F,
+    ) -> Self {
+        if provider::is_placeholder() {
+            return SpanGuard { active: None };
+        }
+        let Some(Started { mut span, parent }) = Started::new(site, parent) else {
+            return SpanGuard { active: None };
+        };
+        let recording = span.is_recording();
+        if recording {
+            // Set on the span while we still own it: no lock per attribute.
+            attributes(&mut Attributes(&mut span));
+        }
+        let cx = parent.with_span(span);
+        SpanGuard {
+            active: Some(Active {
                 cx,
                 recording,
                 settled: false,
-            }
-        });
-        SpanGuard { active }
+            }),
+        }
     }
 
     /// Whether attributes will be kept: false with no provider or when the
@@ -154,6 +155,55 @@ impl SpanGuard {
                 ],
             );
             span.set_status(Status::error(message));
+        }
+    }
+}
+
+/// A span built but not yet made current.
+struct Started {
+    span: BoxedSpan,
+    /// The context the span joins once it is current.
+    parent: Context,
+}
+
+impl Started {
+    /// Not generic and not inlined: one copy, however many traced fns.
+    #[inline(never)]
+    fn new(site: &'static CallSite, parent: Parent<'_>) -> Option<Started> {
+        let tracer = provider::tracer(|| site.scope())?;
+        let builder = SpanBuilder::from_name(site.name())
+            .with_kind(site.span_kind())
+            .with_attributes(site.code_attributes());
+        // Read the current context before building: a span processor may
+        // itself look at it.
+        let current = Context::current();
+        Some(match parent {
+            Parent::Current => Started {
+                span: tracer.build_with_context(builder, &current),
+                parent: current,
+            },
+            // A new trace, but baggage and other entries still flow.
+            Parent::Root => Started {
+                span: tracer.build_with_context(builder, &Context::new()),
+                parent: current,
+            },
+            Parent::Explicit(parent) => Started {
+                span: tracer.build_with_context(builder, parent),
+                parent: parent.clone(),
+            },
+        })
+    }
+}
+
+/// Where the expansion records `args(..)` and `attrs(..)`.
+pub struct Attributes<'a>(&'a mut BoxedSpan);
+
+impl Attributes<'_> {
+    /// Records one attribute; `None` leaves it out.
+    #[inline]
+    pub fn record(&mut self, key: &'static str, value: Option<Value>) {
+        if let Some(value) = value {
+            self.0.set_attribute(KeyValue::new(key, value));
         }
     }
 }

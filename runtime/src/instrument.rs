@@ -34,9 +34,10 @@ impl<F: Future> Future for Instrumented<'_, F> {
         // `Drop`), so pinning `self` pins it; `guard` is a plain reference.
         let this = unsafe { self.get_unchecked_mut() };
         let body = unsafe { Pin::new_unchecked(&mut *this.body) };
-        let Some(cx) = this.guard.context().cloned() else {
+        let Some(cx) = this.guard.context() else {
             return body.poll(task);
         };
+        let cx = cx.clone();
         let attached = cx.attach();
         let polled = panic::catch_unwind(AssertUnwindSafe(|| body.poll(task)));
         drop(attached);

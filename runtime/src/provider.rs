@@ -33,8 +33,13 @@ static STATE: AtomicU8 = AtomicU8::new(UNKNOWN);
 /// Serialises the one-time check, so two threads never both install.
 static PROBE: Mutex<()> = Mutex::new(());
 
-/// The tracer for `scope`, or `None` when no provider is installed.
+/// True while nothing is installed: the one check a disabled call makes.
 #[inline]
+pub(crate) fn is_placeholder() -> bool {
+    STATE.load(Ordering::Acquire) == PLACEHOLDER
+}
+
+/// The tracer for `scope`, or `None` when no provider is installed.
 pub(crate) fn tracer(scope: impl FnOnce() -> InstrumentationScope) -> Option<BoxedTracer> {
     match STATE.load(Ordering::Acquire) {
         PLACEHOLDER => None,
