@@ -4,7 +4,9 @@
 //! The global tracer provider is process-wide, so captures in one test binary
 //! take turns: each holds a lock while it runs, and sees only its own spans.
 
-use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::fmt;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use opentelemetry::trace::{SpanId, Status, TraceId};
 use opentelemetry::{Key, Value};
@@ -101,6 +103,14 @@ pub trait SpanExt {
     fn trace_id(&self) -> TraceId;
     fn is_child_of(&self, parent: &SpanData) -> bool;
     fn error_description(&self) -> Option<String>;
+    /// The typed value of attribute `key` of the first event called `event`.
+    fn event_attr_value(&self, event: &str, key: &str) -> Option<&Value>;
+    /// How many events are called `event`.
+    fn event_count(&self, event: &str) -> usize;
+    /// Every attribute key, sorted.
+    fn attr_keys(&self) -> Vec<&str>;
+    /// No parent span: the span started a trace.
+    fn is_root(&self) -> bool;
 }
 
 impl SpanExt for SpanData {
@@ -151,5 +161,78 @@ impl SpanExt for SpanData {
             Status::Error { description } => Some(description.to_string()),
             _ => None,
         }
+    }
+
+    fn event_attr_value(&self, event: &str, key: &str) -> Option<&Value> {
+        let key = Key::new(key.to_owned());
+        self.events
+            .iter()
+            .find(|candidate| candidate.name == event)?
+            .attributes
+            .iter()
+            .find(|attribute| attribute.key == key)
+            .map(|attribute| &attribute.value)
+    }
+
+    fn event_count(&self, event: &str) -> usize {
+        self.events
+            .iter()
+            .filter(|candidate| candidate.name == event)
+            .count()
+    }
+
+    fn attr_keys(&self) -> Vec<&str> {
+        let mut keys: Vec<&str> = self
+            .attributes
+            .iter()
+            .map(|attribute| attribute.key.as_str())
+            .collect();
+        keys.sort_unstable();
+        keys
+    }
+
+    fn is_root(&self) -> bool {
+        self.parent_span_id == SpanId::INVALID
+    }
+}
+
+/// The stable `code.*` attributes every span carries, sorted like
+/// [`SpanExt::attr_keys`].
+pub const CODE_KEYS: [&str; 3] = ["code.file.path", "code.function.name", "code.line.number"];
+
+/// A value that counts every time it is formatted (Debug or Display) or
+/// turned into an attribute, to prove that work is skipped. Clones share the
+/// count.
+#[derive(Clone, Default)]
+pub struct Counted(Arc<AtomicUsize>);
+
+impl Counted {
+    pub fn count(&self) -> usize {
+        self.0.load(Ordering::SeqCst)
+    }
+
+    fn tick(&self) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+impl fmt::Debug for Counted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.tick();
+        f.write_str("Counted(debug)")
+    }
+}
+
+impl fmt::Display for Counted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.tick();
+        f.write_str("counted")
+    }
+}
+
+impl traced::ToAttribute for Counted {
+    fn to_attribute(&self) -> Option<Value> {
+        self.tick();
+        Some(Value::from("counted"))
     }
 }

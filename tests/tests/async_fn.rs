@@ -1,0 +1,577 @@
+//! Async fns: the span is current during every poll, across `.await`s and
+//! thread hops, never leaks to other tasks, and ends once on completion,
+//! error, panic or cancellation.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context as TaskContext, Poll, Waker};
+use std::thread::{self, ThreadId};
+use std::time::Duration;
+
+use opentelemetry::trace::{SpanContext, Status, TraceContextExt, Tracer};
+use opentelemetry::{Context, Value, global};
+use opentelemetry_sdk::trace::SpanData;
+use tokio::runtime::{Builder, Runtime};
+use traced::traced;
+use traced_tests::{SpanExt, Spans, capture, capture_panic};
+
+fn current_thread() -> Runtime {
+    Builder::new_current_thread().enable_all().build().unwrap()
+}
+
+fn multi_thread() -> Runtime {
+    Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// Runs `future` on `runtime` and shuts the runtime down, inside a capture,
+/// so every span of every task has ended when the spans are read.
+fn run<F: Future>(runtime: Runtime, future: F) -> (F::Output, Spans) {
+    capture(|| {
+        let output = runtime.block_on(future);
+        drop(runtime);
+        output
+    })
+}
+
+/// Runs `future` as a task on a 2-worker runtime, off the calling thread.
+fn run_on_workers<F>(future: F) -> (F::Output, Spans)
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    let runtime = multi_thread();
+    run(runtime, async { tokio::spawn(future).await.unwrap() })
+}
+
+fn current_span() -> SpanContext {
+    Context::current().span().span_context().clone()
+}
+
+#[traced(args(id))]
+fn sync_child(id: u32) -> u32 {
+    id
+}
+
+#[traced(args(id))]
+async fn async_child(id: u32) -> u32 {
+    tokio::task::yield_now().await;
+    id
+}
+
+/// The span current at each step, across three kinds of await.
+#[traced]
+async fn observes_current() -> Vec<SpanContext> {
+    let mut seen = vec![current_span()];
+    tokio::task::yield_now().await;
+    seen.push(current_span());
+    tokio::time::sleep(Duration::from_millis(1)).await;
+    seen.push(current_span());
+    async_child(0).await;
+    seen.push(current_span());
+    seen
+}
+
+fn assert_current_throughout(seen: &[SpanContext], spans: &Spans) {
+    let span = spans.named("observes_current");
+    assert_eq!(seen.len(), 4);
+    assert!(seen.iter().all(|cx| cx == &span.span_context));
+    assert!(spans.named("async_child").is_child_of(span));
+}
+
+#[test]
+fn current_across_awaits_on_current_thread() {
+    let (seen, spans) = run(current_thread(), observes_current());
+    assert_current_throughout(&seen, &spans);
+}
+
+#[test]
+fn current_across_awaits_on_multi_thread() {
+    let (seen, spans) = run_on_workers(observes_current());
+    assert_current_throughout(&seen, &spans);
+}
+
+#[traced]
+async fn parent_of_many() -> u32 {
+    let a = sync_child(1);
+    tokio::task::yield_now().await;
+    let b = async_child(2).await;
+    tokio::time::sleep(Duration::from_millis(1)).await;
+    global::tracer("manual").in_span("manual.child", |_| ());
+    a + b
+}
+
+fn assert_children(spans: &Spans) {
+    let parent = spans.named("parent_of_many");
+    assert!(parent.is_root());
+    assert!(spans.named("sync_child").is_child_of(parent));
+    assert!(spans.named("async_child").is_child_of(parent));
+    assert!(spans.named("manual.child").is_child_of(parent));
+    assert_eq!(spans.names().last(), Some(&"parent_of_many"));
+}
+
+#[test]
+fn children_across_awaits() {
+    let (sum, spans) = run(current_thread(), parent_of_many());
+    assert_eq!(sum, 3);
+    assert_children(&spans);
+    let (sum, spans) = run_on_workers(parent_of_many());
+    assert_eq!(sum, 3);
+    assert_children(&spans);
+}
+
+#[traced(args(id))]
+async fn task(id: u32) -> u32 {
+    let mut total = 0;
+    for _ in 0..5 {
+        tokio::task::yield_now().await;
+        total += async_child(id).await;
+        total += sync_child(id);
+    }
+    total
+}
+
+#[test]
+fn concurrent_tasks_on_multi_thread_keep_their_own_parents() {
+    let ((), spans) = run_on_workers(async {
+        let tasks: Vec<_> = (0..8).map(|id| tokio::spawn(task(id))).collect();
+        for (id, handle) in (0..8).zip(tasks) {
+            assert_eq!(handle.await.unwrap(), id * 10);
+        }
+    });
+    let tasks = spans.all_named("task");
+    assert_eq!(tasks.len(), 8);
+    let parent_of = |child: &SpanData| {
+        let id = child.attr("id").cloned();
+        let parents: Vec<_> = tasks
+            .iter()
+            .filter(|t| t.attr("id").cloned() == id)
+            .collect();
+        assert_eq!(parents.len(), 1);
+        parents[0].span_id()
+    };
+    let children: Vec<_> = spans.0.iter().filter(|span| span.name != "task").collect();
+    assert_eq!(children.len(), 8 * 10);
+    for child in children {
+        assert_eq!(child.parent_span_id, parent_of(child), "{child:?}");
+    }
+}
+
+#[traced(args(n))]
+async fn recursive(n: u32) -> u32 {
+    tokio::task::yield_now().await;
+    if n == 0 {
+        0
+    } else {
+        1 + Box::pin(recursive(n - 1)).await
+    }
+}
+
+#[test]
+fn async_recursion_nests_one_span_per_level() {
+    let (depth, spans) = run(current_thread(), recursive(3));
+    assert_eq!(depth, 3);
+    let calls = spans.all_named("recursive");
+    assert_eq!(calls.len(), 4);
+    for pair in calls.windows(2) {
+        assert!(pair[0].is_child_of(pair[1]));
+    }
+    assert_eq!(calls[0].attr("n"), Some(&Value::I64(0)));
+}
+
+/// Pending once, waking itself: lets a test move the future between polls.
+struct YieldOnce(bool);
+
+impl Future for YieldOnce {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<()> {
+        if self.0 {
+            Poll::Ready(())
+        } else {
+            self.0 = true;
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }
+    }
+}
+
+#[traced]
+async fn hops() -> (ThreadId, ThreadId, SpanContext, SpanContext) {
+    let first = (thread::current().id(), current_span());
+    YieldOnce(false).await;
+    sync_child(1);
+    (first.0, thread::current().id(), first.1, current_span())
+}
+
+#[test]
+fn a_future_moved_to_another_thread_keeps_its_span() {
+    let ((leaked_on_first, result, leaked_on_second), spans) = capture(|| {
+        let mut future = Box::pin(hops());
+        let mut task = TaskContext::from_waker(Waker::noop());
+        assert!(future.as_mut().poll(&mut task).is_pending());
+        let leaked_on_first = Context::current().has_active_span();
+        thread::spawn(move || {
+            let mut task = TaskContext::from_waker(Waker::noop());
+            let Poll::Ready(result) = future.as_mut().poll(&mut task) else {
+                panic!("ready on the second poll");
+            };
+            (
+                leaked_on_first,
+                result,
+                Context::current().has_active_span(),
+            )
+        })
+        .join()
+        .unwrap()
+    });
+    let (first_thread, second_thread, first_span, second_span) = result;
+    assert_ne!(first_thread, second_thread, "the test must hop threads");
+    let span = spans.named("hops");
+    assert_eq!(first_span, span.span_context);
+    assert_eq!(second_span, span.span_context);
+    assert!(spans.named("sync_child").is_child_of(span));
+    assert!(
+        !leaked_on_first && !leaked_on_second,
+        "no span left current"
+    );
+}
+
+#[derive(Debug, PartialEq)]
+struct Oops(u32);
+
+impl std::fmt::Display for Oops {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "oops {}", self.0)
+    }
+}
+
+impl From<std::num::ParseIntError> for Oops {
+    fn from(_: std::num::ParseIntError) -> Self {
+        Oops(0)
+    }
+}
+
+#[traced(args(text), ret)]
+async fn parse(text: &str) -> Result<u32, Oops> {
+    tokio::task::yield_now().await;
+    if text.is_empty() {
+        return Err(Oops(1));
+    }
+    let value: u32 = text.parse()?;
+    async_child(value).await;
+    Ok(value)
+}
+
+#[test]
+fn early_return_question_mark_and_errors_in_async_fns() {
+    let (results, spans) = run(current_thread(), async {
+        (parse("").await, parse("x").await, parse("5").await)
+    });
+    assert_eq!(results, (Err(Oops(1)), Err(Oops(0)), Ok(5)));
+    let calls = spans.all_named("parse");
+    assert_eq!(calls.len(), 3);
+    assert_eq!(calls[0].error_description().as_deref(), Some("oops 1"));
+    assert_eq!(calls[1].error_description().as_deref(), Some("oops 0"));
+    assert_eq!(
+        calls[1].event_attr_value("exception", "exception.type"),
+        Some(&Value::from(std::any::type_name::<Oops>()))
+    );
+    assert_eq!(calls[2].status, Status::Unset);
+    assert_eq!(calls[2].attr("return"), Some(&Value::from("5")));
+    assert_eq!(calls[2].attr("text"), Some(&Value::from("5")));
+    assert!(spans.named("async_child").is_child_of(calls[2]));
+    assert!(calls.iter().all(|call| call.event_count("cancelled") == 0));
+}
+
+/// Never finishes on its own.
+#[traced]
+async fn forever() {
+    sync_child(0);
+    std::future::pending::<()>().await;
+}
+
+fn assert_cancelled_once(spans: &Spans) {
+    let span = spans.named("forever");
+    assert_eq!(span.event_count("cancelled"), 1);
+    assert!(spans.named("sync_child").is_child_of(span));
+}
+
+#[test]
+fn timeout_cancels_the_span() {
+    let (outcome, spans) = run(current_thread(), async {
+        tokio::time::timeout(Duration::from_millis(5), forever()).await
+    });
+    assert!(outcome.is_err());
+    assert_cancelled_once(&spans);
+}
+
+#[test]
+fn select_cancels_the_losing_span() {
+    let (winner, spans) = run(current_thread(), async {
+        tokio::select! {
+            _ = forever() => "forever",
+            value = async_child(3) => { assert_eq!(value, 3); "child" }
+        }
+    });
+    assert_eq!(winner, "child");
+    assert_cancelled_once(&spans);
+    // The winner completed: not cancelled.
+    let winner = spans.all_named("async_child");
+    assert_eq!(winner.len(), 1);
+    assert_eq!(winner[0].event_count("cancelled"), 0);
+}
+
+#[test]
+fn dropping_a_polled_future_cancels_the_span() {
+    let ((), spans) = capture(|| {
+        let mut future = Box::pin(forever());
+        let mut task = TaskContext::from_waker(Waker::noop());
+        assert!(future.as_mut().poll(&mut task).is_pending());
+        drop(future);
+        assert!(!Context::current().has_active_span());
+    });
+    assert_eq!(spans.len(), 2);
+    assert_cancelled_once(&spans);
+}
+
+/// Makes a child span when dropped.
+struct ChildOnDrop;
+
+impl Drop for ChildOnDrop {
+    fn drop(&mut self) {
+        sync_child(99);
+    }
+}
+
+#[traced]
+async fn forever_holding_a_guard() {
+    let _guard = ChildOnDrop;
+    std::future::pending::<()>().await;
+}
+
+#[test]
+fn a_cancelled_body_is_dropped_inside_its_span() {
+    let ((), spans) = capture(|| {
+        let mut future = Box::pin(forever_holding_a_guard());
+        let mut task = TaskContext::from_waker(Waker::noop());
+        assert!(future.as_mut().poll(&mut task).is_pending());
+        drop(future);
+    });
+    let span = spans.named("forever_holding_a_guard");
+    assert_eq!(span.event_count("cancelled"), 1);
+    assert!(spans.named("sync_child").is_child_of(span));
+}
+
+#[traced]
+async fn cancels_a_child() {
+    let _ = tokio::time::timeout(Duration::from_millis(1), forever()).await;
+}
+
+#[test]
+fn a_cancelled_child_does_not_cancel_its_parent() {
+    let ((), spans) = run(current_thread(), cancels_a_child());
+    let parent = spans.named("cancels_a_child");
+    assert!(spans.named("forever").is_child_of(parent));
+    assert_cancelled_once(&spans);
+    assert_eq!(parent.event_count("cancelled"), 0);
+}
+
+#[traced]
+async fn spawns_a_sibling() -> (bool, SpanContext) {
+    let sibling = tokio::spawn(async {
+        let leaked = Context::current().has_active_span();
+        sync_child(7);
+        leaked
+    });
+    tokio::task::yield_now().await;
+    let leaked = sibling.await.unwrap();
+    (leaked, current_span())
+}
+
+fn assert_sibling_is_not_a_child(leaked: bool, spans: &Spans) {
+    assert!(!leaked, "the spawned task saw the span as current");
+    let parent = spans.named("spawns_a_sibling");
+    let sibling = spans.named("sync_child");
+    assert!(sibling.is_root());
+    assert_ne!(sibling.trace_id(), parent.trace_id());
+}
+
+#[test]
+fn no_context_leaks_to_a_spawned_task() {
+    let ((leaked, own), spans) = run(current_thread(), spawns_a_sibling());
+    assert_sibling_is_not_a_child(leaked, &spans);
+    assert_eq!(own, spans.named("spawns_a_sibling").span_context);
+
+    let ((leaked, _), spans) = run_on_workers(spawns_a_sibling());
+    assert_sibling_is_not_a_child(leaked, &spans);
+}
+
+#[traced]
+async fn propagates_to_a_task() {
+    use opentelemetry::context::FutureExt;
+    // Propagated by hand, the task is a child.
+    let task = tokio::spawn(async_child(4).with_context(Context::current()));
+    task.await.unwrap();
+}
+
+#[test]
+fn a_task_given_the_context_is_a_child() {
+    let ((), spans) = run_on_workers(propagates_to_a_task());
+    let parent = spans.named("propagates_to_a_task");
+    assert!(spans.named("async_child").is_child_of(parent));
+}
+
+#[traced]
+async fn waits_for(signal: std::sync::Arc<tokio::sync::Notify>) {
+    signal.notified().await;
+    sync_child(1);
+}
+
+#[test]
+fn no_context_leaks_to_a_sibling_future_of_the_same_task() {
+    let (seen_by_sibling, spans) = run(current_thread(), async {
+        let signal = std::sync::Arc::new(tokio::sync::Notify::new());
+        let sibling = async {
+            tokio::task::yield_now().await;
+            let seen = current_span();
+            signal.notify_one();
+            seen
+        };
+        let ((), seen) = tokio::join!(waits_for(signal.clone()), sibling);
+        // After the run, nothing is current on the runtime thread.
+        assert!(!Context::current().has_active_span());
+        seen
+    });
+    assert!(!seen_by_sibling.is_valid());
+    assert!(
+        spans
+            .named("sync_child")
+            .is_child_of(spans.named("waits_for"))
+    );
+    assert!(!Context::current().has_active_span());
+}
+
+#[traced]
+async fn panics_after_await(code: u32) {
+    tokio::task::yield_now().await;
+    panic!("async panic {code}");
+}
+
+#[test]
+fn a_panicking_async_fn_records_the_panic_on_current_thread() {
+    let (message, spans) = capture_panic(|| {
+        current_thread().block_on(panics_after_await(1));
+    });
+    assert_eq!(message, "async panic 1");
+    let span = spans.named("panics_after_await");
+    assert_eq!(span.status, Status::error("async panic 1"));
+    assert_eq!(
+        span.event_attr("exception", "exception.message").as_deref(),
+        Some("async panic 1")
+    );
+    assert_eq!(span.event_count("cancelled"), 0);
+    assert!(!Context::current().has_active_span());
+}
+
+#[test]
+fn a_panicking_async_fn_records_the_panic_on_multi_thread() {
+    let (joined, spans) = run(multi_thread(), async {
+        tokio::spawn(panics_after_await(2)).await
+    });
+    let payload = joined.expect_err("the task panicked").into_panic();
+    assert_eq!(payload.downcast_ref::<String>().unwrap(), "async panic 2");
+    let span = spans.named("panics_after_await");
+    assert_eq!(span.status, Status::error("async panic 2"));
+    assert_eq!(span.event_count("exception"), 1);
+}
+
+// ---- async fns in traits ----
+
+trait Native {
+    async fn handle(&self, x: u32) -> u32;
+}
+
+#[async_trait::async_trait]
+trait Boxed {
+    async fn handle(&self, x: u32) -> Result<u32, Oops>;
+
+    #[traced]
+    async fn provided(&self) -> u32 {
+        tokio::task::yield_now().await;
+        sync_child(9)
+    }
+}
+
+struct Service;
+
+impl Native for Service {
+    #[traced(name = "native.handle", args(x))]
+    async fn handle(&self, x: u32) -> u32 {
+        tokio::task::yield_now().await;
+        sync_child(x)
+    }
+}
+
+#[async_trait::async_trait]
+impl Boxed for Service {
+    #[traced(name = "boxed.handle", args(x))]
+    async fn handle(&self, x: u32) -> Result<u32, Oops> {
+        tokio::task::yield_now().await;
+        if x == 0 {
+            return Err(Oops(x));
+        }
+        Ok(sync_child(x))
+    }
+}
+
+/// The method's span covers its async body: the child made after an await
+/// hangs under it and ends first.
+fn assert_covers_body(spans: &Spans, method: &str, child_id: u32) {
+    let child = spans
+        .all_named("sync_child")
+        .into_iter()
+        .find(|child| child.attr("id") == Some(&Value::I64(child_id.into())))
+        .expect("the child ran");
+    let method_span = spans
+        .all_named(method)
+        .into_iter()
+        .find(|span| child.is_child_of(span))
+        .unwrap_or_else(|| panic!("{method} is not the child's parent"));
+    let position = |span: &SpanData| spans.0.iter().position(|s| s.span_id() == span.span_id());
+    assert!(position(child) < position(method_span));
+}
+
+#[test]
+fn async_fn_in_traits_native_and_async_trait() {
+    let (results, spans) = run(current_thread(), async {
+        (
+            Native::handle(&Service, 1).await,
+            Boxed::handle(&Service, 2).await,
+            Boxed::handle(&Service, 0).await,
+            Service.provided().await,
+        )
+    });
+    assert_eq!(results, (1, Ok(2), Err(Oops(0)), 9));
+    assert_covers_body(&spans, "native.handle", 1);
+    assert_covers_body(&spans, "boxed.handle", 2);
+    assert_covers_body(&spans, "provided", 9);
+    let boxed = spans.all_named("boxed.handle");
+    assert_eq!(boxed[0].attr("x"), Some(&Value::I64(2)));
+    assert_eq!(boxed[1].error_description().as_deref(), Some("oops 0"));
+}
+
+#[test]
+fn async_trait_methods_are_cancelled_too() {
+    let ((), spans) = capture(|| {
+        let mut future = Boxed::handle(&Service, 5);
+        let mut task = TaskContext::from_waker(Waker::noop());
+        assert!(future.as_mut().poll(&mut task).is_pending());
+        drop(future);
+    });
+    let span = spans.named("boxed.handle");
+    assert_eq!(span.event_count("cancelled"), 1);
+    assert!(spans.all_named("sync_child").is_empty());
+}

@@ -1,0 +1,164 @@
+//! No tracer provider is ever installed in this binary: traced fns behave
+//! exactly like the plain fns, and format nothing.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::panic::catch_unwind;
+use std::pin::pin;
+use std::task::{Context as TaskContext, Poll, Waker};
+use std::time::Duration;
+
+use opentelemetry::Context;
+use opentelemetry::trace::TraceContextExt;
+use traced::traced;
+use traced_tests::Counted;
+
+/// Every capturing option, over values that count their formatting.
+#[traced(args(a, ?b, %c), attrs(d = a, e = ?b, f = %c), ret)]
+fn formats_counted(
+    a: &Counted,
+    b: &Counted,
+    c: &Counted,
+    out: Counted,
+    fail: bool,
+) -> Result<Counted, Counted> {
+    if fail { Err(out) } else { Ok(out) }
+}
+
+#[traced(args(x), ret = display, err = debug)]
+fn double(x: i64) -> Result<i64, String> {
+    if x < 0 {
+        return Err(format!("negative: {x}"));
+    }
+    Ok(x * 2)
+}
+
+#[traced(name = "renamed", kind = server, tracer = "lib", parent = Context::new())]
+fn with_parent(x: u8) -> u8 {
+    x + 1
+}
+
+#[traced(root)]
+fn root_span(text: &str) -> String {
+    text.to_uppercase()
+}
+
+#[traced(args(x))]
+async fn async_double(x: u32) -> u32 {
+    tokio::task::yield_now().await;
+    x * 2
+}
+
+#[traced]
+async fn forever() {
+    std::future::pending::<()>().await;
+}
+
+#[traced]
+fn panics() {
+    panic!("still panics");
+}
+
+#[test]
+fn sync_fns_return_their_values() {
+    assert_eq!(double(4), Ok(8));
+    assert_eq!(double(-1), Err("negative: -1".to_owned()));
+    assert_eq!(with_parent(1), 2);
+    assert_eq!(root_span("a"), "A");
+    // Nothing is attached either.
+    assert!(!Context::current().has_active_span());
+}
+
+#[test]
+fn nothing_is_formatted() {
+    let values: [Counted; 5] = Default::default();
+    let [a, b, c, ok, err] = &values;
+    assert!(formats_counted(a, b, c, ok.clone(), false).is_ok());
+    assert!(formats_counted(a, b, c, err.clone(), true).is_err());
+    assert_eq!(values.each_ref().map(Counted::count), [0; 5]);
+}
+
+#[test]
+fn async_fns_return_their_values() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    assert_eq!(runtime.block_on(async_double(4)), 8);
+    let cancelled =
+        runtime.block_on(async { tokio::time::timeout(Duration::from_millis(1), forever()).await });
+    assert!(cancelled.is_err());
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .build()
+        .unwrap();
+    let doubled = runtime.block_on(async { tokio::spawn(async_double(5)).await });
+    assert_eq!(doubled.unwrap(), 10);
+}
+
+#[test]
+fn panics_propagate_unchanged() {
+    let payload = catch_unwind(panics).expect_err("it panics");
+    assert_eq!(payload.downcast_ref::<&str>(), Some(&"still panics"));
+    assert!(!Context::current().has_active_span());
+}
+
+/// Counts this thread's allocations, to show a traced call does no work.
+struct CountingAllocator;
+
+thread_local! {
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+// SAFETY: forwards every call to the system allocator unchanged.
+unsafe impl GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let _ = ALLOCATIONS.try_with(|count| count.set(count.get() + 1));
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: CountingAllocator = CountingAllocator;
+
+fn allocations() -> usize {
+    ALLOCATIONS.with(Cell::get)
+}
+
+#[derive(Debug)]
+struct Point(i32, i32);
+
+#[traced(args(x, ?point, %name), attrs(sum = point.0 + point.1), ret, err = debug)]
+fn no_alloc(x: u64, point: &Point, name: &str) -> Result<i32, &'static str> {
+    if name.is_empty() {
+        Err("empty")
+    } else {
+        Ok(point.0 + x as i32)
+    }
+}
+
+#[traced(args(x), ret)]
+async fn async_no_alloc(x: u32) -> u32 {
+    x + 1
+}
+
+#[test]
+fn a_call_allocates_nothing() {
+    // The first call may look for a provider, once.
+    let _ = no_alloc(1, &Point(1, 2), "warm-up");
+    let mut task = TaskContext::from_waker(Waker::noop());
+
+    let before = allocations();
+    for i in 0..100 {
+        assert_eq!(no_alloc(i, &Point(1, 2), "p"), Ok(1 + i as i32));
+        assert_eq!(no_alloc(i, &Point(1, 2), ""), Err("empty"));
+        let future = pin!(async_no_alloc(i as u32));
+        assert_eq!(future.poll(&mut task), Poll::Ready(i as u32 + 1));
+    }
+    assert_eq!(allocations() - before, 0);
+}

@@ -1,0 +1,152 @@
+//! A panicking traced fn records the panic, ends its span once, keeps
+//! unwinding, and leaves the thread's context as it found it.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use opentelemetry::trace::{SpanContext, Status, TraceContextExt, Tracer};
+use opentelemetry::{Context, Value, global};
+use opentelemetry_sdk::trace::SpanData;
+use traced::traced;
+use traced_tests::{SpanExt, capture, capture_panic};
+
+fn assert_panicked(span: &SpanData, message: &str) {
+    assert_eq!(span.status, Status::error(message.to_owned()));
+    assert_eq!(span.event_count("exception"), 1);
+    assert_eq!(
+        span.event_attr_value("exception", "exception.message"),
+        Some(&Value::from(message.to_owned()))
+    );
+}
+
+#[traced]
+fn panics_with_str() {
+    panic!("static message");
+}
+
+#[traced(args(code))]
+fn panics_with_string(code: u32) -> u32 {
+    if code > 0 {
+        panic!("failed with code {code}");
+    }
+    code
+}
+
+#[traced]
+fn panics_in_a_result_fn() -> Result<(), String> {
+    panic!("not an Err");
+}
+
+#[traced]
+fn panics_with_other_payload() {
+    std::panic::panic_any(42_u32);
+}
+
+#[test]
+fn a_str_panic_is_recorded_and_keeps_unwinding() {
+    let (message, spans) = capture_panic(|| {
+        panics_with_str();
+        unreachable!("the panic must propagate");
+    });
+    assert_eq!(message, "static message");
+    assert_eq!(spans.len(), 1);
+    assert_panicked(spans.named("panics_with_str"), "static message");
+}
+
+#[test]
+fn a_formatted_panic_is_recorded() {
+    let (message, spans) = capture_panic(|| {
+        panics_with_string(7);
+    });
+    assert_eq!(message, "failed with code 7");
+    let span = spans.named("panics_with_string");
+    assert_panicked(span, "failed with code 7");
+    assert_eq!(span.attr("code"), Some(&Value::I64(7)));
+}
+
+#[test]
+fn a_panic_in_a_result_fn_is_an_error_too() {
+    let (message, spans) = capture_panic(|| {
+        let _ = panics_in_a_result_fn();
+    });
+    assert_panicked(spans.named("panics_in_a_result_fn"), &message);
+}
+
+#[test]
+fn a_non_string_payload_still_marks_the_span_failed() {
+    let (outcome, spans) = capture(|| catch_unwind(panics_with_other_payload));
+    let payload = outcome.expect_err("it panics");
+    // The payload reaches the catcher untouched.
+    assert_eq!(payload.downcast_ref::<u32>(), Some(&42));
+    let span = spans.named("panics_with_other_payload");
+    assert!(matches!(span.status, Status::Error { .. }));
+    assert_eq!(span.event_count("exception"), 1);
+}
+
+#[traced]
+fn outer_of_a_panic() {
+    panics_with_string(1);
+}
+
+#[derive(Debug, PartialEq)]
+struct Marker(&'static str);
+
+fn current_span() -> SpanContext {
+    Context::current().span().span_context().clone()
+}
+
+#[test]
+fn through_two_traced_fns_both_record_and_the_context_is_restored() {
+    let (((before, after), outcome), spans) = capture(|| {
+        let before = (current_span(), Context::current().get::<Marker>().is_none());
+        let outcome = catch_unwind(outer_of_a_panic);
+        let after = (current_span(), Context::current().get::<Marker>().is_none());
+        ((before, after), outcome)
+    });
+    assert!(outcome.is_err());
+    assert_eq!(after, before);
+    assert!(!after.0.is_valid(), "no span left current");
+    assert_eq!(spans.len(), 2);
+    let inner = spans.named("panics_with_string");
+    let outer = spans.named("outer_of_a_panic");
+    assert!(inner.is_child_of(outer));
+    assert_panicked(inner, "failed with code 1");
+    assert_panicked(outer, "failed with code 1");
+}
+
+#[test]
+fn inside_an_attached_hand_written_context_it_is_restored() {
+    let ((inside, after), spans) = capture(|| {
+        let cx = Context::current_with_span(global::tracer("manual").start("manual.outer"))
+            .with_value(Marker("kept"));
+        let _attached = cx.clone().attach();
+        let inside = current_span();
+        let outcome = catch_unwind(outer_of_a_panic);
+        assert!(outcome.is_err());
+        let after = (
+            current_span(),
+            Context::current().get::<Marker>().map(|m| m.0),
+        );
+        cx.span().end();
+        (inside, after)
+    });
+    assert_eq!(after, (inside, Some("kept")));
+    let manual = spans.named("manual.outer");
+    assert!(spans.named("outer_of_a_panic").is_child_of(manual));
+    // The hand-written span is untouched by the panic below it.
+    assert_eq!(manual.status, Status::Unset);
+}
+
+#[traced]
+fn catches_a_child_panic() -> bool {
+    catch_unwind(AssertUnwindSafe(|| panics_with_string(2))).is_err()
+}
+
+#[test]
+fn a_panic_caught_by_the_caller_fails_only_the_panicking_span() {
+    let (caught, spans) = capture(catches_a_child_panic);
+    assert!(caught);
+    assert_panicked(spans.named("panics_with_string"), "failed with code 2");
+    let outer = spans.named("catches_a_child_panic");
+    assert_eq!(outer.status, Status::Unset);
+    assert!(outer.events.is_empty());
+}
