@@ -327,6 +327,21 @@ fn parse_capture(input: ParseStream) -> syn::Result<Capture> {
             ),
         ));
     }
+    if input.peek(Token![.]) {
+        let start = input.fork();
+        while input.peek(Token![.]) {
+            input.parse::<Token![.]>()?;
+            input.parse::<TokenTree>()?;
+        }
+        let path = tokens_between(&start, input);
+        let written = format!("{ident}{}", path.to_string().replace(' ', ""));
+        return Err(syn::Error::new_spanned(
+            quote::quote!(#ident #path),
+            format!(
+                "`args` lists parameter names only; to record `{written}`, write `attrs({written} = {written})`"
+            ),
+        ));
+    }
     Ok(Capture { format, ident })
 }
 
@@ -360,13 +375,22 @@ fn parse_extra_attr(input: ParseStream) -> syn::Result<ExtraAttr> {
         key
     };
     let key_tokens = tokens_between(&start, input);
-    input.parse::<Token![=]>().map_err(|error| {
-        syn::Error::new(
-            error.span(),
-            format!("expected `=` and a value after attribute key `{key}`: `{key} = value`"),
-        )
-    })?;
+    if !input.peek(Token![=]) {
+        return Err(syn::Error::new_spanned(
+            &key_tokens,
+            format!(
+                "`attrs` entries are `key = value`: write `{key} = <expression>` (to record a parameter as it is, list it in `args({key})`)"
+            ),
+        ));
+    }
+    input.parse::<Token![=]>()?;
     let format = parse_format(input)?;
+    if input.is_empty() || input.peek(Token![,]) {
+        return Err(syn::Error::new_spanned(
+            &key_tokens,
+            format!("expected a value after `{key} =`: `{key} = <expression>`"),
+        ));
+    }
     let value: Expr = input.parse()?;
     Ok(ExtraAttr {
         key,
@@ -395,11 +419,22 @@ fn tokens_between(start: &syn::parse::ParseBuffer, end: ParseStream) -> proc_mac
     tokens
 }
 
-/// `a, b or c`, each in backticks.
+/// `a, b or c`, each in backticks: a choice.
 pub fn list(words: &[&str]) -> String {
+    join(words, "or")
+}
+
+/// `a, b and c`, each in backticks: an enumeration.
+pub fn list_all(words: &[&str]) -> String {
+    join(words, "and")
+}
+
+fn join(words: &[&str], conjunction: &str) -> String {
     let quoted: Vec<String> = words.iter().map(|word| format!("`{word}`")).collect();
     match quoted.split_last() {
-        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        Some((last, rest)) if !rest.is_empty() => {
+            format!("{} {conjunction} {last}", rest.join(", "))
+        }
         _ => quoted.concat(),
     }
 }

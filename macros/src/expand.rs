@@ -156,13 +156,21 @@ fn captures(plan: &Plan) -> TokenStream {
     let args = plan.captures.iter().map(|capture| {
         let ident = &capture.ident;
         let key = syn::ext::IdentExt::unraw(ident).to_string();
-        let value = format_value(capture.format, ident.span(), quote!(&#ident));
+        let value = format_value(
+            capture.format,
+            ident.span(),
+            quote_spanned!(ident.span()=> &#ident),
+        );
         quote_spanned!(ident.span()=> #attributes.record(#key, #value);)
     });
     let extras = plan.extras.iter().map(|extra| {
         let key = &extra.key;
         let expr = &extra.value;
-        let value = format_value(extra.format, expr.span(), quote!(&(#expr)));
+        let value = format_value(
+            extra.format,
+            expr.span(),
+            quote_spanned!(expr.span()=> &(#expr)),
+        );
         quote!(#attributes.record(#key, #value);)
     });
     quote! {
@@ -188,7 +196,6 @@ fn format_value(format: Format, at: Span, reference: TokenStream) -> TokenStream
 /// outcome module), so nothing is asked of that type.
 fn outcome(plan: &Plan, span: &Ident, out: &Ident) -> TokenStream {
     let error = internal("__traced_error");
-    let value = internal("__traced_value");
     let record_error = match plan.err {
         ErrMode::Off => TokenStream::new(),
         ErrMode::Display | ErrMode::Debug => {
@@ -210,6 +217,9 @@ fn outcome(plan: &Plan, span: &Ident, out: &Ident) -> TokenStream {
     let record_return = match &plan.ret {
         None => TokenStream::new(),
         Some((ret, format)) => {
+            // Spanned at `ret`, so a value that cannot be formatted is reported
+            // there.
+            let value = Ident::new("__traced_value", ret.span());
             let formatted = format_value(*format, ret.span(), quote!(#value));
             quote! {
                 if let ::core::option::Option::Some(#value) = (&::traced::__private::Outcome(&#out)).traced_ok() {
@@ -244,12 +254,23 @@ fn return_type_hint(output: &ReturnType) -> TokenStream {
         ReturnType::Type(_, ty) if matches!(**ty, Type::Never(_)) => return TokenStream::new(),
         ReturnType::Type(_, ty) => erase_impl_trait(ty).to_token_stream(),
     };
-    let never = internal("__traced_never");
+    let at = return_type_span(output);
+    let never = Ident::new("__traced_never", Span::mixed_site().located_at(at));
+    // Located at the return type, so rustc's "return type inferred here"
+    // notes point at the signature rather than at the attribute.
     quote! {
         if let ::core::option::Option::Some(#never) = ::core::option::Option::None::<#ty> {
             #[allow(unreachable_code)]
             return #never;
         }
+    }
+}
+
+/// The return type's span, or the call site for `()`.
+fn return_type_span(output: &ReturnType) -> Span {
+    match output {
+        ReturnType::Default => Span::call_site(),
+        ReturnType::Type(_, ty) => ty.span(),
     }
 }
 

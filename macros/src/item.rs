@@ -30,13 +30,7 @@ impl Parse for TracedFn {
         }
         let sig: Signature = input.parse()?;
         if input.peek(Token![;]) {
-            return Err(syn::Error::new_spanned(
-                &sig.ident,
-                format!(
-                    "#[traced] needs a function body, and `{}` has none; put the attribute on the fn in each impl, or give the trait method a default body",
-                    sig.ident
-                ),
-            ));
+            return Err(no_body(&sig));
         }
         let body: Group = input.parse()?;
         if body.delimiter() != Delimiter::Brace {
@@ -59,6 +53,25 @@ impl Parse for TracedFn {
     }
 }
 
+/// A declaration without a body: a trait method, or a fn in an `extern`
+/// block (which only those may be: `safe`, or a non-Rust ABI, or no receiver
+/// in a position a trait method would have tell them apart only partly, so
+/// both cases are named).
+fn no_body(sig: &Signature) -> syn::Error {
+    let name = &sig.ident;
+    let foreign = sig.abi.is_some() || matches!(sig.safety, syn::Safety::Safe(_));
+    let message = if foreign {
+        format!(
+            "#[traced] cannot instrument `{name}`, a foreign fn declared in an `extern` block; wrap it in a Rust fn and put the attribute there"
+        )
+    } else {
+        format!(
+            "#[traced] needs a function body, and `{name}` has none; for a trait method, put the attribute on the method in each impl or give it a default body; for a fn in an `extern` block, wrap it in a Rust fn and trace that"
+        )
+    };
+    syn::Error::new_spanned(name, message)
+}
+
 /// Whether the next tokens start a fn signature (qualifiers, then `fn`).
 fn looks_like_fn(input: ParseStream) -> bool {
     let ahead = input.fork();
@@ -79,18 +92,23 @@ fn looks_like_fn(input: ParseStream) -> bool {
 }
 
 fn not_a_fn(input: ParseStream) -> syn::Error {
-    let what = match input.fork().parse::<TokenTree>() {
-        Ok(TokenTree::Ident(word)) => match word.to_string().as_str() {
-            "struct" | "enum" | "union" | "trait" | "impl" | "mod" | "static" | "type" | "use"
-            | "const" | "macro_rules" => format!("a `{word}` item"),
-            _ => "this item".to_owned(),
-        },
-        _ => "this item".to_owned(),
+    let first = input.fork().parse::<TokenTree>();
+    let word = match &first {
+        Ok(TokenTree::Ident(word)) => word.to_string(),
+        _ => String::new(),
     };
-    let message = format!(
-        "#[traced] can only be applied to a function, not to {what}; put it on the `fn` whose calls you want as spans"
-    );
-    match input.fork().parse::<TokenTree>() {
+    let message = match word.as_str() {
+        "impl" | "trait" => format!(
+            "#[traced] can only be applied to a function, not to an `{word}` block; put it on each `fn` inside whose calls you want as spans"
+        ),
+        "struct" | "enum" | "union" | "mod" | "static" | "type" | "use" | "const"
+        | "macro_rules" => format!(
+            "#[traced] can only be applied to a function, not to {} `{word}` item; put it on the `fn` whose calls you want as spans",
+            if word == "enum" { "an" } else { "a" }
+        ),
+        _ => "#[traced] can only be applied to a function; put it on the `fn` whose calls you want as spans".to_owned(),
+    };
+    match first {
         Ok(first) => syn::Error::new(first.span(), message),
         Err(_) => input.error(message),
     }

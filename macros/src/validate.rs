@@ -1,7 +1,7 @@
 //! Checks the arguments against the function and resolves defaults:
 //! `(RawArgs, TracedFn)` → [`Plan`]. Every problem found is reported.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 use syn::{FnArg, LitStr, Pat};
 
@@ -26,7 +26,8 @@ pub fn validate(args: RawArgs, function: TracedFn, line: u32, errors: &mut Error
     }
 
     let parameters = parameter_names(&function);
-    let mut keys = HashSet::new();
+    // Each key, with the option that recorded it first, to name a clash.
+    let mut keys: HashMap<String, &'static str> = HashMap::new();
     let captures = args.args.map(|(_, captures)| captures).unwrap_or_default();
     for capture in &captures {
         let name = capture.ident.unraw_string();
@@ -35,24 +36,34 @@ pub fn validate(args: RawArgs, function: TracedFn, line: u32, errors: &mut Error
                 &capture.ident,
                 unknown_parameter(&name, &function, &parameters),
             );
-        } else if !keys.insert(name.clone()) {
+        } else if keys.insert(name.clone(), "args").is_some() {
             errors.push_at(
                 &capture.ident,
-                format!("attribute `{name}` is recorded twice; list it once"),
+                format!("`{name}` is listed twice in `args`; list it once"),
             );
         }
     }
     let extras = args.attrs.map(|(_, extras)| extras).unwrap_or_default();
     for extra in &extras {
-        if !keys.insert(extra.key.clone()) {
+        if let Some(first) = keys.insert(extra.key.clone(), "attrs") {
             errors.push_at(
                 &extra.key_tokens,
                 format!(
-                    "attribute `{}` is recorded twice; give each attribute one key",
+                    "attribute `{}` is already recorded by `{first}`; give each attribute its own key",
                     extra.key
                 ),
             );
         }
+    }
+    for attribute in function
+        .attrs
+        .iter()
+        .filter(|attr| attr.path().is_ident("track_caller"))
+    {
+        errors.push_at(
+            attribute,
+            "#[traced] cannot keep `#[track_caller]` working: the body runs inside a closure, which stable Rust cannot mark `#[track_caller]`; remove one of the two attributes",
+        );
     }
 
     let shape = if function.sig.asyncness.is_some() {
@@ -110,7 +121,7 @@ fn unknown_parameter(name: &str, function: &TracedFn, parameters: &[String]) -> 
         let listed: Vec<&str> = parameters.iter().map(String::as_str).collect();
         message.push_str(&format!(
             "; its parameters are {}",
-            crate::args::list(&listed)
+            crate::args::list_all(&listed)
         ));
     }
     message.push_str(" (use `attrs(key = expr)` to record anything else)");
