@@ -84,13 +84,25 @@ fn wrap(plan: &Plan, run: TokenStream) -> TokenStream {
     let site = call_site(plan);
     let parent = parent(plan);
     let captures = captures(plan);
+    let start = quote! {
+        let mut #span = ::traced::__private::SpanGuard::start(#site, #parent, #captures);
+    };
+    if never_returns(plan) {
+        // Nothing comes back to record; binding a `!` value would only draw
+        // lints in the user's crate.
+        return quote!(#start #span.#run);
+    }
     let outcome = outcome(plan, &span, &out);
     quote! {
-        let mut #span = ::traced::__private::SpanGuard::start(#site, #parent, #captures);
+        #start
         let #out = #span.#run;
         #outcome
         #out
     }
+}
+
+fn never_returns(plan: &Plan) -> bool {
+    matches!(&plan.function.sig.output, ReturnType::Type(_, ty) if matches!(**ty, Type::Never(_)))
 }
 
 /// A name users cannot write or shadow: it resolves where the macro is
@@ -228,8 +240,7 @@ fn outcome(plan: &Plan, span: &Ident, out: &Ident) -> TokenStream {
             }
         }
     };
-    let never_returns = matches!(&plan.function.sig.output, ReturnType::Type(_, ty) if matches!(**ty, Type::Never(_)));
-    if never_returns || (record_error.is_empty() && record_return.is_empty()) {
+    if record_error.is_empty() && record_return.is_empty() {
         return TokenStream::new();
     }
     quote! {

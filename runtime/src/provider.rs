@@ -11,7 +11,12 @@
 //! atomic. When the application installs its real provider, the global drops
 //! the placeholder, and its `Drop` flips that atomic, so the very next call
 //! uses the new provider.
+//!
+//! Code that keeps a handle to the global provider (`global::tracer_provider()`)
+//! keeps the placeholder alive past its replacement, so each thread also
+//! looks at the global provider again every [`RECHECK_EVERY`] disabled calls.
 
+use std::cell::Cell;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU8, Ordering};
 
@@ -33,16 +38,37 @@ static STATE: AtomicU8 = AtomicU8::new(UNKNOWN);
 /// Serialises the one-time check, so two threads never both install.
 static PROBE: Mutex<()> = Mutex::new(());
 
-/// True while nothing is installed: the one check a disabled call makes.
+/// Disabled calls a thread makes between two looks at the global provider,
+/// in case the placeholder outlived its replacement (see the module docs).
+pub(crate) const RECHECK_EVERY: u16 = 1024;
+
+/// True while nothing is installed: the check a disabled call makes.
 #[inline]
 pub(crate) fn is_placeholder() -> bool {
-    STATE.load(Ordering::Acquire) == PLACEHOLDER
+    STATE.load(Ordering::Acquire) == PLACEHOLDER && !recheck_due()
+}
+
+#[inline]
+fn recheck_due() -> bool {
+    thread_local! {
+        static DISABLED_CALLS: Cell<u16> = const { Cell::new(0) };
+    }
+    DISABLED_CALLS.with(|calls| {
+        let count = calls.get().wrapping_add(1);
+        calls.set(count);
+        count % RECHECK_EVERY == 0
+    })
 }
 
 /// The tracer for `scope`, or `None` when no provider is installed.
 pub(crate) fn tracer(scope: impl FnOnce() -> InstrumentationScope) -> Option<BoxedTracer> {
     match STATE.load(Ordering::Acquire) {
-        PLACEHOLDER => None,
+        PLACEHOLDER if global_provider_is_noop() => None,
+        PLACEHOLDER => {
+            // Replaced while something held on to the placeholder.
+            STATE.store(INSTALLED, Ordering::Release);
+            Some(global::tracer_provider().tracer_with_scope(scope()))
+        }
         INSTALLED => Some(global::tracer_provider().tracer_with_scope(scope())),
         _ => probe_then(scope),
     }

@@ -125,9 +125,6 @@ fn early(x: i32) -> i32 {
     return -1;
 }
 
-// BUG (runtime/macros): the expansion of a `-> !` fn trips this lint in user
-// code; remove the allow once the expansion silences it itself.
-#[allow(clippy::diverging_sub_expression)]
 #[traced]
 fn never_returns() -> ! {
     panic!("never")

@@ -150,3 +150,19 @@ fn a_panic_caught_by_the_caller_fails_only_the_panicking_span() {
     assert_eq!(outer.status, Status::Unset);
     assert!(outer.events.is_empty());
 }
+
+#[traced(args(code))]
+fn never_returns(code: u32) -> ! {
+    panic!("gave up with {code}");
+}
+
+#[test]
+fn a_fn_that_never_returns_records_its_panic() {
+    let (message, spans) = capture_panic(|| {
+        never_returns(3);
+    });
+    assert_eq!(message, "gave up with 3");
+    let span = spans.named("never_returns");
+    assert_panicked(span, "gave up with 3");
+    assert_eq!(span.attr("code"), Some(&Value::I64(3)));
+}
