@@ -63,7 +63,7 @@ fn recheck_due() -> bool {
 /// The tracer for `scope`, or `None` when no provider is installed.
 pub(crate) fn tracer(scope: impl FnOnce() -> InstrumentationScope) -> Option<BoxedTracer> {
     match STATE.load(Ordering::Acquire) {
-        PLACEHOLDER if global_provider_is_noop() => None,
+        PLACEHOLDER if global_is_placeholder() => None,
         PLACEHOLDER => {
             // Replaced while something held on to the placeholder.
             STATE.store(INSTALLED, Ordering::Release);
@@ -114,6 +114,19 @@ fn global_provider_is_noop() -> bool {
     opentelemetry::trace::Span::span_context(&probe) == &marker
 }
 
+thread_local! {
+    /// Set when [`Placeholder`] hands out a tracer on this thread.
+    static PLACEHOLDER_ASKED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Whether the global provider is still our placeholder: ask it for a tracer
+/// and see whether the placeholder answered. Allocates nothing.
+fn global_is_placeholder() -> bool {
+    PLACEHOLDER_ASKED.with(|asked| asked.set(false));
+    drop(global::tracer_provider().tracer("traced.recheck"));
+    PLACEHOLDER_ASKED.with(Cell::get)
+}
+
 /// Stands in for "no provider" so that replacing it can be noticed.
 #[derive(Debug, Default)]
 struct Placeholder(NoopTracerProvider);
@@ -122,6 +135,7 @@ impl TracerProvider for Placeholder {
     type Tracer = NoopTracer;
 
     fn tracer_with_scope(&self, scope: InstrumentationScope) -> NoopTracer {
+        PLACEHOLDER_ASKED.with(|asked| asked.set(true));
         self.0.tracer_with_scope(scope)
     }
 }

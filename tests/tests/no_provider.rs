@@ -162,3 +162,15 @@ fn a_call_allocates_nothing() {
     }
     assert_eq!(allocations() - before, 0);
 }
+
+#[test]
+fn thousands_of_calls_allocate_nothing_even_when_looking_for_a_provider() {
+    // Every 1024 disabled calls a thread looks at the global provider again;
+    // that look must not allocate either.
+    let _ = no_alloc(1, &Point(1, 2), "warm-up");
+    let before = allocations();
+    for i in 0..5000 {
+        assert_eq!(no_alloc(i, &Point(1, 2), "p"), Ok(1 + i as i32));
+    }
+    assert_eq!(allocations() - before, 0);
+}
