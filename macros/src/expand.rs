@@ -46,15 +46,12 @@ pub fn expand(plan: &Plan) -> TokenStream {
         Shape::Sync => {
             let hint = return_type_hint(&sig.output);
             let original = &function.body;
-            wrap(plan, quote!(run(move || { #hint #original })))
+            wrap(plan, Body::Closure(quote!(move || { #hint #original })))
         }
         Shape::Async => {
             let hint = return_type_hint(&sig.output);
             let original = &function.body;
-            wrap(
-                plan,
-                quote!(run_async(async move { #hint #original }).await),
-            )
+            wrap(plan, Body::Future(quote!(async move { #hint #original })))
         }
         Shape::AsyncTrait(rewritten) => {
             let (leading, pin_call, async_block) = (
@@ -62,7 +59,7 @@ pub fn expand(plan: &Plan) -> TokenStream {
                 &rewritten.pin_call,
                 &rewritten.async_block,
             );
-            let traced = wrap(plan, quote!(run_async(#async_block).await));
+            let traced = wrap(plan, Body::Future(async_block.to_token_stream()));
             quote!(#(#leading)* #pin_call(async move { #traced }))
         }
     };
@@ -75,10 +72,15 @@ pub fn expand(plan: &Plan) -> TokenStream {
     }
 }
 
+/// The user's body, ready to run: a closure (sync fns) or a future.
+enum Body {
+    Closure(TokenStream),
+    Future(TokenStream),
+}
+
 /// The statements around the body: start the span, capture arguments, run
-/// the body (`run` is the guard method call that does it), record the
-/// outcome, return it.
-fn wrap(plan: &Plan, run: TokenStream) -> TokenStream {
+/// the body, record the outcome, return it.
+fn wrap(plan: &Plan, body: Body) -> TokenStream {
     let span = internal("__traced_span");
     let out = internal("__traced_out");
     let site = call_site(plan);
@@ -87,15 +89,31 @@ fn wrap(plan: &Plan, run: TokenStream) -> TokenStream {
     let start = quote! {
         let mut #span = ::traced::__private::SpanGuard::start(#site, #parent, #captures);
     };
+    let run = match body {
+        Body::Closure(closure) => quote!(#span.run(#closure)),
+        Body::Future(future) => {
+            let future_ident = internal("__traced_future");
+            // With no span, the body is awaited as it is: nothing to make
+            // current, nothing to record.
+            quote! {{
+                let #future_ident = #future;
+                if #span.is_active() {
+                    #span.run_async(#future_ident).await
+                } else {
+                    #future_ident.await
+                }
+            }}
+        }
+    };
     if never_returns(plan) {
         // Nothing comes back to record; binding a `!` value would only draw
         // lints in the user's crate.
-        return quote!(#start #span.#run);
+        return quote!(#start #run);
     }
     let outcome = outcome(plan, &span, &out);
     quote! {
         #start
-        let #out = #span.#run;
+        let #out = #run;
         #outcome
         #out
     }

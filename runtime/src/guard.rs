@@ -4,12 +4,12 @@ use std::any::Any;
 use std::borrow::Cow;
 use std::panic::{self, AssertUnwindSafe};
 
-use opentelemetry::global::BoxedSpan;
-use opentelemetry::trace::{Span as _, SpanBuilder, Status, TraceContextExt, Tracer};
-use opentelemetry::{Context, KeyValue, Value};
+use opentelemetry::trace::{Status, TraceContextExt};
+use opentelemetry::{Context, ContextGuard, KeyValue, Value};
 
 use crate::callsite::CallSite;
 use crate::provider;
+use crate::start::{Attributes, Started};
 
 /// Where a span's parent comes from.
 #[derive(Debug)]
@@ -56,22 +56,36 @@ impl SpanGuard {
         if provider::is_placeholder() {
             return SpanGuard { active: None };
         }
-        let Some(Started { mut span, parent }) = Started::new(site, parent) else {
+        Self::start_enabled(site, parent, attributes)
+    }
+
+    // Out of line: keeps the disabled path of every traced fn small.
+    #[inline(never)]
+    fn start_enabled<F: FnOnce(&mut Attributes<'_>)>(
+        site: &'static CallSite,
+        parent: Parent<'_>,
+        attributes: F,
+    ) -> Self {
+        let Some(mut started) = Started::new(site, parent) else {
             return SpanGuard { active: None };
         };
-        let recording = span.is_recording();
+        let recording = started.is_recording();
         if recording {
-            // Set on the span while we still own it: no lock per attribute.
-            attributes(&mut Attributes(&mut span));
+            attributes(&mut started.attributes());
         }
-        let cx = parent.with_span(span);
         SpanGuard {
             active: Some(Active {
-                cx,
+                cx: started.into_context(),
                 recording,
                 settled: false,
             }),
         }
+    }
+
+    /// Whether there is a span at all (a provider is installed).
+    #[inline]
+    pub fn is_active(&self) -> bool {
+        self.active.is_some()
     }
 
     /// Whether attributes will be kept: false with no provider or when the
@@ -109,10 +123,9 @@ impl SpanGuard {
     /// and a panic is recorded before it goes on unwinding.
     #[inline]
     pub fn run<R>(&mut self, body: impl FnOnce() -> R) -> R {
-        let Some(active) = &self.active else {
-            return body();
-        };
-        let attached = active.cx.clone().attach();
+        // One path for enabled and disabled calls, so the body is compiled
+        // once; catching costs nothing unless something panics.
+        let attached = self.attach();
         let outcome = panic::catch_unwind(AssertUnwindSafe(body));
         drop(attached);
         self.settle(outcome)
@@ -124,22 +137,29 @@ impl SpanGuard {
         crate::instrument::Instrumented::new(self, body)
     }
 
-    pub(crate) fn context(&self) -> Option<&Context> {
-        self.active.as_ref().map(|active| &active.cx)
+    /// Makes the span current until the returned guard drops.
+    #[inline]
+    pub(crate) fn attach(&self) -> Option<ContextGuard> {
+        self.active.as_ref().map(|active| attach(&active.cx))
     }
 
     /// Notes that the body returned, or records its panic and resumes it.
+    #[inline]
     pub(crate) fn settle<R>(&mut self, outcome: std::thread::Result<R>) -> R {
         if let Some(active) = &mut self.active {
             active.settled = true;
         }
         match outcome {
             Ok(value) => value,
-            Err(payload) => {
-                self.record_panic(payload.as_ref());
-                panic::resume_unwind(payload)
-            }
+            Err(payload) => self.resume_panic(payload),
         }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn resume_panic(&self, payload: Box<dyn Any + Send>) -> ! {
+        self.record_panic(payload.as_ref());
+        panic::resume_unwind(payload)
     }
 
     fn record_panic(&self, payload: &(dyn Any + Send)) {
@@ -159,65 +179,28 @@ impl SpanGuard {
     }
 }
 
-/// A span built but not yet made current.
-struct Started {
-    span: BoxedSpan,
-    /// The context the span joins once it is current.
-    parent: Context,
-}
-
-impl Started {
-    /// Not generic and not inlined: one copy, however many traced fns.
-    #[inline(never)]
-    fn new(site: &'static CallSite, parent: Parent<'_>) -> Option<Started> {
-        let tracer = provider::tracer(|| site.scope())?;
-        let builder = SpanBuilder::from_name(site.name())
-            .with_kind(site.span_kind())
-            .with_attributes(site.code_attributes());
-        // Read the current context before building: a span processor may
-        // itself look at it.
-        let current = Context::current();
-        Some(match parent {
-            Parent::Current => Started {
-                span: tracer.build_with_context(builder, &current),
-                parent: current,
-            },
-            // A new trace, but baggage and other entries still flow.
-            Parent::Root => Started {
-                span: tracer.build_with_context(builder, &Context::new()),
-                parent: current,
-            },
-            Parent::Explicit(parent) => Started {
-                span: tracer.build_with_context(builder, parent),
-                parent: parent.clone(),
-            },
-        })
-    }
-}
-
-/// Where the expansion records `args(..)` and `attrs(..)`.
-pub struct Attributes<'a>(&'a mut BoxedSpan);
-
-impl Attributes<'_> {
-    /// Records one attribute; `None` leaves it out.
-    #[inline]
-    pub fn record(&mut self, key: &'static str, value: Option<Value>) {
-        if let Some(value) = value {
-            self.0.set_attribute(KeyValue::new(key, value));
-        }
-    }
-}
-
 impl Drop for SpanGuard {
+    #[inline]
     fn drop(&mut self) {
-        if let Some(active) = &self.active {
-            let span = active.cx.span();
-            if !active.settled {
-                span.add_event("cancelled", Vec::new());
-            }
-            span.end();
+        if let Some(active) = self.active.take() {
+            end(active);
         }
     }
+}
+
+#[inline(never)]
+fn attach(cx: &Context) -> ContextGuard {
+    cx.clone().attach()
+}
+
+/// Ends the span, exactly once: the guard is dropped once.
+#[inline(never)]
+fn end(active: Active) {
+    let span = active.cx.span();
+    if !active.settled {
+        span.add_event("cancelled", Vec::new());
+    }
+    span.end();
 }
 
 fn panic_message(payload: &(dyn Any + Send)) -> Cow<'static, str> {

@@ -34,11 +34,8 @@ impl<F: Future> Future for Instrumented<'_, F> {
         // `Drop`), so pinning `self` pins it; `guard` is a plain reference.
         let this = unsafe { self.get_unchecked_mut() };
         let body = unsafe { Pin::new_unchecked(&mut *this.body) };
-        let Some(cx) = this.guard.context() else {
-            return body.poll(task);
-        };
-        let cx = cx.clone();
-        let attached = cx.attach();
+        // As in `SpanGuard::run`: one path, so the body's poll is compiled once.
+        let attached = this.guard.attach();
         let polled = panic::catch_unwind(AssertUnwindSafe(|| body.poll(task)));
         drop(attached);
         match polled {
@@ -51,7 +48,7 @@ impl<F: Future> Future for Instrumented<'_, F> {
 
 impl<F> Drop for Instrumented<'_, F> {
     fn drop(&mut self) {
-        let _attached = self.guard.context().cloned().map(|cx| cx.attach());
+        let _attached = self.guard.attach();
         // SAFETY: `body` is dropped exactly once, here, and never used again.
         unsafe { ManuallyDrop::drop(&mut self.body) }
     }

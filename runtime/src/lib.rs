@@ -206,6 +206,7 @@ mod guard;
 mod instrument;
 mod outcome;
 mod provider;
+mod start;
 mod value;
 
 #[doc(hidden)]

@@ -6,11 +6,12 @@ use std::fmt::{Debug, Display};
 use opentelemetry::Value;
 
 pub use crate::callsite::{CallSite, Kind};
-pub use crate::guard::{Attributes, Parent, SpanGuard};
+pub use crate::guard::{Parent, SpanGuard};
 pub use crate::outcome::{
     DebugFirst, DisplayFirst, ErrorTextBest, ErrorTextSecond, ErrorTextTypeName, Outcome,
     PlainOutcome, ResultOutcome, type_name_of,
 };
+pub use crate::start::Attributes;
 pub use crate::value::ToAttribute;
 pub use opentelemetry::Context;
 
