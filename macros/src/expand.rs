@@ -152,6 +152,7 @@ fn call_site(plan: &Plan) -> TokenStream {
     };
     let fn_name = syn::ext::IdentExt::unraw(&plan.function.sig.ident).to_string();
     let line = plan.line;
+    let captured = plan.captures.len() + plan.extras.len();
     quote! {
         {
             static __TRACED_SITE: ::traced::__private::CallSite = ::traced::__private::CallSite::new(
@@ -162,6 +163,7 @@ fn call_site(plan: &Plan) -> TokenStream {
                 ::core::concat!(::core::module_path!(), "::", #fn_name),
                 ::core::file!(),
                 #line,
+                #captured,
             );
             &__TRACED_SITE
         }

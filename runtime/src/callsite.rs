@@ -14,6 +14,8 @@ pub struct CallSite {
     function: &'static str,
     file: &'static str,
     line: u32,
+    /// How many attributes the expansion records, to size the list once.
+    captured: usize,
 }
 
 /// [`SpanKind`] is not `const`-constructible everywhere we need it, so the
@@ -37,6 +39,7 @@ impl CallSite {
         function: &'static str,
         file: &'static str,
         line: u32,
+        captured: usize,
     ) -> Self {
         CallSite {
             name,
@@ -46,6 +49,7 @@ impl CallSite {
             function,
             file,
             line,
+            captured,
         }
     }
 
@@ -72,11 +76,14 @@ impl CallSite {
     }
 
     /// The stable `code.*` attributes; static strings, so nothing is copied.
+    /// The list has room for the captured ones too, so it grows only once.
     pub(crate) fn code_attributes(&self) -> Vec<KeyValue> {
-        vec![
+        let mut attributes = Vec::with_capacity(3 + self.captured);
+        attributes.extend([
             KeyValue::new("code.function.name", Value::from(self.function)),
             KeyValue::new("code.file.path", Value::from(self.file)),
             KeyValue::new("code.line.number", Value::I64(i64::from(self.line))),
-        ]
+        ]);
+        attributes
     }
 }

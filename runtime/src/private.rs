@@ -25,6 +25,12 @@ pub fn display_value<T: Display + ?Sized>(value: &T) -> Option<Value> {
     Some(Value::String(value.to_string().into()))
 }
 
+/// `attrs(key = "literal")`: a static string, recorded without copying.
+#[inline]
+pub fn static_str(value: &'static str) -> Option<Value> {
+    Some(Value::from(value))
+}
+
 /// `args(x)`: the value through [`ToAttribute`].
 #[inline]
 pub fn attribute_value<T: ToAttribute + ?Sized>(value: &T) -> Option<Value> {
