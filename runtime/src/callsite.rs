@@ -1,5 +1,7 @@
 //! The static facts about one `#[traced]` function.
 
+use std::sync::atomic::AtomicU8;
+
 use opentelemetry::trace::SpanKind;
 use opentelemetry::{InstrumentationScope, KeyValue, Value};
 
@@ -16,6 +18,8 @@ pub struct CallSite {
     line: u32,
     /// How many attributes the expansion records, to size the list once.
     captured: usize,
+    /// See `provider::is_disabled`.
+    probe: AtomicU8,
 }
 
 /// [`SpanKind`] is not `const`-constructible everywhere we need it, so the
@@ -50,7 +54,12 @@ impl CallSite {
             file,
             line,
             captured,
+            probe: AtomicU8::new(crate::provider::SITE_UNKNOWN),
         }
+    }
+
+    pub(crate) fn probe(&self) -> &AtomicU8 {
+        &self.probe
     }
 
     pub(crate) fn name(&self) -> &'static str {

@@ -53,7 +53,7 @@ impl SpanGuard {
         parent: Parent<'_>,
         attributes: F,
     ) -> Self {
-        if provider::is_placeholder() {
+        if provider::is_disabled(site) {
             return SpanGuard { active: None };
         }
         Self::start_enabled(site, parent, attributes)

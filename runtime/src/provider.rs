@@ -5,12 +5,14 @@
 //! every call costs far more than the call itself. Nor does it say when a new
 //! provider is installed. We learn both without polling:
 //!
-//! The first traced call that finds the global provider doing nothing installs
-//! [`Placeholder`] in its place: a provider that behaves exactly like
-//! OpenTelemetry's no-op one. While it is installed, traced calls only read one
-//! atomic. When the application installs its real provider, the global drops
-//! the placeholder, and its `Drop` flips that atomic, so the very next call
-//! uses the new provider.
+//! The first traced call that finds the global provider doing nothing for its
+//! scope wraps that provider in [`Placeholder`], which passes every request
+//! through unchanged, so nobody else sees a difference. While the placeholder
+//! is installed, each call site asks once whether the provider does anything
+//! for its scope, and if not, its calls only read two atomics. When the
+//! application installs its real provider, the global drops the placeholder,
+//! and its `Drop` flips the state, so the very next call uses the new
+//! provider.
 //!
 //! Code that keeps a handle to the global provider (`global::tracer_provider()`)
 //! keeps the placeholder alive past its replacement, so each thread also
@@ -20,16 +22,17 @@ use std::cell::Cell;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU8, Ordering};
 
-use opentelemetry::global::{self, BoxedTracer};
-use opentelemetry::trace::noop::{NoopTracer, NoopTracerProvider};
+use opentelemetry::global::{self, BoxedTracer, GlobalTracerProvider};
 use opentelemetry::trace::{
     SpanContext, SpanId, TraceContextExt, TraceFlags, TraceId, TraceState, Tracer, TracerProvider,
 };
 use opentelemetry::{Context, InstrumentationScope};
 
+use crate::callsite::CallSite;
+
 /// Nobody has looked at the global provider yet.
 const UNKNOWN: u8 = 0;
-/// Our [`Placeholder`] is the global provider: nothing to record.
+/// Our [`Placeholder`] is the global provider.
 const PLACEHOLDER: u8 = 1;
 /// Some other provider is (or was) installed: ask the global one each call.
 const INSTALLED: u8 = 2;
@@ -38,14 +41,22 @@ static STATE: AtomicU8 = AtomicU8::new(UNKNOWN);
 /// Serialises the one-time check, so two threads never both install.
 static PROBE: Mutex<()> = Mutex::new(());
 
+/// What a call site learnt about the placeholder's provider for its scope
+/// (`CallSite::probe`): not asked yet, does nothing, or records.
+pub(crate) const SITE_UNKNOWN: u8 = 0;
+const SITE_NOOP: u8 = 1;
+const SITE_LIVE: u8 = 2;
+
 /// Disabled calls a thread makes between two looks at the global provider,
 /// in case the placeholder outlived its replacement (see the module docs).
 pub(crate) const RECHECK_EVERY: u16 = 1024;
 
-/// True while nothing is installed: the check a disabled call makes.
+/// True when `site`'s calls record nothing: the check a disabled call makes.
 #[inline]
-pub(crate) fn is_placeholder() -> bool {
-    STATE.load(Ordering::Acquire) == PLACEHOLDER && !recheck_due()
+pub(crate) fn is_disabled(site: &CallSite) -> bool {
+    STATE.load(Ordering::Acquire) == PLACEHOLDER
+        && site.probe().load(Ordering::Relaxed) == SITE_NOOP
+        && !recheck_due()
 }
 
 #[inline]
@@ -60,45 +71,72 @@ fn recheck_due() -> bool {
     })
 }
 
-/// The tracer for `scope`, or `None` when no provider is installed.
-pub(crate) fn tracer(scope: impl FnOnce() -> InstrumentationScope) -> Option<BoxedTracer> {
+/// The tracer for `site`, or `None` when its calls record nothing.
+pub(crate) fn tracer(site: &CallSite) -> Option<BoxedTracer> {
+    if PROBING.with(Cell::get) {
+        // A provider that makes traced calls while we probe it: those calls
+        // go untraced rather than wait on the probe forever.
+        return None;
+    }
     match STATE.load(Ordering::Acquire) {
-        PLACEHOLDER if global_is_placeholder() => None,
-        PLACEHOLDER => {
-            // Replaced while something held on to the placeholder.
-            STATE.store(INSTALLED, Ordering::Release);
-            Some(global::tracer_provider().tracer_with_scope(scope()))
-        }
-        INSTALLED => Some(global::tracer_provider().tracer_with_scope(scope())),
-        _ => probe_then(scope),
+        PLACEHOLDER => match site.probe().load(Ordering::Relaxed) {
+            // Here every `RECHECK_EVERY` calls: has the placeholder been
+            // replaced while something held on to it?
+            SITE_NOOP if global_is_placeholder() => None,
+            SITE_NOOP => {
+                STATE.store(INSTALLED, Ordering::Release);
+                tracer(site)
+            }
+            SITE_LIVE => Some(global::tracer_provider().tracer_with_scope(site.scope())),
+            _ => {
+                let verdict = if does_nothing_for(site) {
+                    SITE_NOOP
+                } else {
+                    SITE_LIVE
+                };
+                site.probe().store(verdict, Ordering::Relaxed);
+                tracer(site)
+            }
+        },
+        INSTALLED => Some(global::tracer_provider().tracer_with_scope(site.scope())),
+        _ => probe_then(site),
     }
 }
 
 #[cold]
 #[inline(never)]
-fn probe_then(scope: impl FnOnce() -> InstrumentationScope) -> Option<BoxedTracer> {
+fn probe_then(site: &CallSite) -> Option<BoxedTracer> {
     {
         let _serial = PROBE
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         if STATE.load(Ordering::Acquire) == UNKNOWN {
-            if global_provider_is_noop() {
-                global::set_tracer_provider(Placeholder::default());
+            if does_nothing_for(site) {
+                let previous = global::tracer_provider();
+                global::set_tracer_provider(Placeholder { previous });
                 STATE.store(PLACEHOLDER, Ordering::Release);
             } else {
                 STATE.store(INSTALLED, Ordering::Release);
             }
         }
     }
-    tracer(scope)
+    tracer(site)
 }
 
-/// Tells a no-op provider from a real one without starting a real span.
+thread_local! {
+    /// Set while this thread probes the global provider.
+    static PROBING: Cell<bool> = const { Cell::new(false) };
+    /// Set when [`Placeholder`] hands out a tracer on this thread.
+    static PLACEHOLDER_ASKED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Whether the global provider does nothing for `site`'s scope, found
+/// without starting a real span.
 ///
 /// The probe's parent context is remote and has telemetry suppressed. A no-op
 /// tracer hands the parent's span context back unchanged; the SDK, seeing the
 /// suppression, returns an empty span context and records nothing.
-fn global_provider_is_noop() -> bool {
+fn does_nothing_for(site: &CallSite) -> bool {
     let marker = SpanContext::new(
         TraceId::from(0x7472_6163_6564_0000_0000_0000_0000_0001),
         SpanId::from(0x7472_6163_6564_0001),
@@ -109,34 +147,34 @@ fn global_provider_is_noop() -> bool {
     let parent = Context::new()
         .with_remote_span_context(marker.clone())
         .with_telemetry_suppressed();
-    let tracer = global::tracer_provider().tracer("traced.probe");
+    PROBING.with(|probing| probing.set(true));
+    let tracer = global::tracer_provider().tracer_with_scope(site.scope());
     let probe = tracer.start_with_context("traced.probe", &parent);
+    PROBING.with(|probing| probing.set(false));
     opentelemetry::trace::Span::span_context(&probe) == &marker
 }
 
-thread_local! {
-    /// Set when [`Placeholder`] hands out a tracer on this thread.
-    static PLACEHOLDER_ASKED: Cell<bool> = const { Cell::new(false) };
-}
-
 /// Whether the global provider is still our placeholder: ask it for a tracer
-/// and see whether the placeholder answered. Allocates nothing.
+/// and see whether the placeholder answered.
 fn global_is_placeholder() -> bool {
     PLACEHOLDER_ASKED.with(|asked| asked.set(false));
     drop(global::tracer_provider().tracer("traced.recheck"));
     PLACEHOLDER_ASKED.with(Cell::get)
 }
 
-/// Stands in for "no provider" so that replacing it can be noticed.
-#[derive(Debug, Default)]
-struct Placeholder(NoopTracerProvider);
+/// Wraps the provider that was global when traced first looked, passing
+/// every request through, so that replacing it can be noticed.
+#[derive(Debug)]
+struct Placeholder {
+    previous: GlobalTracerProvider,
+}
 
 impl TracerProvider for Placeholder {
-    type Tracer = NoopTracer;
+    type Tracer = BoxedTracer;
 
-    fn tracer_with_scope(&self, scope: InstrumentationScope) -> NoopTracer {
+    fn tracer_with_scope(&self, scope: InstrumentationScope) -> BoxedTracer {
         PLACEHOLDER_ASKED.with(|asked| asked.set(true));
-        self.0.tracer_with_scope(scope)
+        self.previous.tracer_with_scope(scope)
     }
 }
 

@@ -21,7 +21,7 @@ impl Started {
     /// one copy, however many traced fns.
     #[inline(never)]
     pub(crate) fn new(site: &'static CallSite, parent: Parent<'_>) -> Option<Started> {
-        let tracer = provider::tracer(|| site.scope())?;
+        let tracer = provider::tracer(site)?;
         let builder = SpanBuilder::from_name(site.name())
             .with_kind(site.span_kind())
             .with_attributes(site.code_attributes());

@@ -67,7 +67,11 @@ fn main() {
             .collect();
         times.sort();
         let median = times[times.len() / 2];
-        println!("{:>9}: median {:.2} s over {runs} runs", variant.name, median.as_secs_f64());
+        println!(
+            "{:>9}: median {:.2} s over {runs} runs",
+            variant.name,
+            median.as_secs_f64()
+        );
         medians.push((variant.name, median));
     }
     let plain = medians[0].1.as_secs_f64();
@@ -85,11 +89,16 @@ fn write_workspace(root: &Path) {
     let members: Vec<String> = VARIANTS.iter().map(|v| format!("\"{}\"", v.name)).collect();
     write(
         &root.join("Cargo.toml"),
-        &format!("[workspace]\nresolver = \"3\"\nmembers = [{}]\n", members.join(", ")),
+        &format!(
+            "[workspace]\nresolver = \"3\"\nmembers = [{}]\n",
+            members.join(", ")
+        ),
     );
     for variant in &VARIANTS {
         let dir = root.join(variant.name);
-        let dependency = variant.dependency.replace("RUNTIME", &runtime.display().to_string());
+        let dependency = variant
+            .dependency
+            .replace("RUNTIME", &runtime.display().to_string());
         write(
             &dir.join("Cargo.toml"),
             &format!(
