@@ -158,12 +158,16 @@ fn parse_option(input: ParseStream, args: &mut RawArgs) -> syn::Result<()> {
             set_once(&mut args.ret, key, format)
         }
         "parent" => {
-            input.parse::<Token![=]>().map_err(|_| {
+            let wrong = || {
                 syn::Error::new(
                     key.span(),
                     "`parent` takes an expression giving an `opentelemetry::Context` or a `&Context`: `parent = &cx`",
                 )
-            })?;
+            };
+            input.parse::<Token![=]>().map_err(|_| wrong())?;
+            if input.is_empty() || input.peek(Token![,]) {
+                return Err(wrong());
+            }
             let expr: Expr = input.parse()?;
             set_once(&mut args.parent, key, expr)
         }
@@ -254,11 +258,16 @@ fn word_value(input: ParseStream, key: &Ident, allowed: &[&str]) -> syn::Result<
         .map_err(|_| wrong(key.span(), None))?;
     let found: TokenTree = input.parse().map_err(|_| wrong(key.span(), None))?;
     let text = found.to_string();
-    let text = text.trim_matches('"');
-    if allowed.contains(&text) {
-        Ok(text.to_owned())
+    let unquoted = text.trim_matches('"');
+    if allowed.contains(&text.as_str()) {
+        Ok(text)
+    } else if text.starts_with('"') && allowed.contains(&unquoted) {
+        Err(syn::Error::new(
+            found.span(),
+            format!("`{key}` takes a word, not a string: write `{key} = {unquoted}`"),
+        ))
     } else {
-        Err(wrong(found.span(), Some(&found.to_string())))
+        Err(wrong(found.span(), Some(&text)))
     }
 }
 

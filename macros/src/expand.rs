@@ -33,6 +33,7 @@ use syn::{GenericArgument, PathArguments, ReturnType, Type};
 
 use crate::args::{ErrMode, Format, SpanKind};
 use crate::model::{ParentChoice, Plan, Shape};
+use crate::params::{bindings, mentions, unraw};
 
 pub fn expand(plan: &Plan) -> TokenStream {
     let function = &plan.function;
@@ -45,22 +46,26 @@ pub fn expand(plan: &Plan) -> TokenStream {
     let body = match &plan.shape {
         Shape::Sync => {
             let hint = return_type_hint(&sig.output);
+            let keep_order = keep_drop_order(plan);
             let original = &function.body;
-            wrap(plan, Body::Closure(quote!(move || { #hint #original })))
+            wrap(
+                plan,
+                Body::Closure(quote!(move || { #hint #keep_order #original })),
+            )
         }
         Shape::Async => {
             let hint = return_type_hint(&sig.output);
             let original = &function.body;
-            wrap(plan, Body::Future(quote!(async move { #hint #original })))
+            let keep_order = keep_drop_order(plan);
+            wrap(
+                plan,
+                Body::Future(quote!(async move { #hint #keep_order #original })),
+            )
         }
         Shape::AsyncTrait(rewritten) => {
-            let (leading, pin_call, async_block) = (
-                &rewritten.leading,
-                &rewritten.pin_call,
-                &rewritten.async_block,
-            );
+            let (pin_call, async_block) = (&rewritten.pin_call, &rewritten.async_block);
             let traced = wrap(plan, Body::Future(async_block.to_token_stream()));
-            quote!(#(#leading)* #pin_call(async move { #traced }))
+            quote!(#pin_call(async move { #traced }))
         }
     };
     quote! {
@@ -70,6 +75,27 @@ pub fn expand(plan: &Plan) -> TokenStream {
             #body
         }
     }
+}
+
+/// Makes the closure or async block take each parameter the body uses whole,
+/// in reverse declaration order, so they drop in the order a plain fn drops
+/// them (last parameter first), inside the span. Without it the closure would
+/// take them in order of first use, or take only the fields it touches.
+/// Parameters the body never names are left alone, so rustc still reports
+/// them as unused.
+fn keep_drop_order(plan: &Plan) -> TokenStream {
+    let body = &plan.function.body;
+    let mentions = bindings(&plan.function.sig)
+        .into_iter()
+        .rev()
+        .filter_map(|binding| {
+            if !mentions(body, &binding.ident) {
+                return None;
+            }
+            let (cfgs, ident) = (binding.cfgs, binding.ident);
+            Some(quote!(#(#cfgs)* let _ = &#ident;))
+        });
+    quote!(#(#mentions)*)
 }
 
 /// The user's body, ready to run: a closure (sync fns) or a future.
@@ -150,7 +176,7 @@ fn call_site(plan: &Plan) -> TokenStream {
             ))),
         ),
     };
-    let fn_name = syn::ext::IdentExt::unraw(&plan.function.sig.ident).to_string();
+    let fn_name = unraw(&plan.function.sig.ident);
     let line = plan.line;
     let captured = plan.captures.len() + plan.extras.len();
     quote! {
@@ -187,7 +213,7 @@ fn captures(plan: &Plan) -> TokenStream {
     let attributes = internal("__traced_attributes");
     let args = plan.captures.iter().map(|capture| {
         let ident = &capture.ident;
-        let key = syn::ext::IdentExt::unraw(ident).to_string();
+        let key = unraw(ident);
         let value = format_value(
             capture.format,
             ident.span(),
@@ -228,8 +254,11 @@ fn format_value(format: Format, at: Span, reference: TokenStream) -> TokenStream
 /// outcome module), so nothing is asked of that type.
 fn outcome(plan: &Plan, span: &Ident, out: &Ident) -> TokenStream {
     let error = internal("__traced_error");
+    // A declared `impl Trait` is never a `Result`, whatever hides behind it.
+    let opaque = matches!(&plan.function.sig.output, ReturnType::Type(_, ty) if matches!(**ty, Type::ImplTrait(_)));
     let record_error = match plan.err {
         ErrMode::Off => TokenStream::new(),
+        _ if opaque => TokenStream::new(),
         ErrMode::Display | ErrMode::Debug => {
             let preference = if plan.err == ErrMode::Debug {
                 quote!(DebugFirst)
@@ -253,9 +282,16 @@ fn outcome(plan: &Plan, span: &Ident, out: &Ident) -> TokenStream {
             // there.
             let value = Ident::new("__traced_value", ret.span());
             let formatted = format_value(*format, ret.span(), quote!(#value));
-            quote! {
-                if let ::core::option::Option::Some(#value) = (&::traced::__private::Outcome(&#out)).traced_ok() {
+            if opaque {
+                quote! {
+                    let #value = &#out;
                     #span.record("return", #formatted);
+                }
+            } else {
+                quote! {
+                    if let ::core::option::Option::Some(#value) = (&::traced::__private::Outcome(&#out)).traced_ok() {
+                        #span.record("return", #formatted);
+                    }
                 }
             }
         }
@@ -324,19 +360,28 @@ fn erase_in_place(ty: &mut Type) {
         Type::Reference(reference) => erase_in_place(&mut reference.elem),
         Type::Slice(slice) => erase_in_place(&mut slice.elem),
         Type::Tuple(tuple) => tuple.elems.iter_mut().for_each(erase_in_place),
-        Type::Path(path) => {
-            for segment in &mut path.path.segments {
-                if let PathArguments::AngleBracketed(generics) = &mut segment.arguments {
-                    for argument in &mut generics.args {
-                        match argument {
-                            GenericArgument::Type(ty) => erase_in_place(ty),
-                            GenericArgument::AssocType(assoc) => erase_in_place(&mut assoc.ty),
-                            _ => {}
-                        }
-                    }
+        Type::Path(path) => erase_in_path(&mut path.path),
+        Type::TraitObject(object) => {
+            for bound in &mut object.bounds {
+                if let syn::TypeParamBound::Trait(bound) = bound {
+                    erase_in_path(&mut bound.path);
                 }
             }
         }
         _ => {}
+    }
+}
+
+fn erase_in_path(path: &mut syn::Path) {
+    for segment in &mut path.segments {
+        if let PathArguments::AngleBracketed(generics) = &mut segment.arguments {
+            for argument in &mut generics.args {
+                match argument {
+                    GenericArgument::Type(ty) => erase_in_place(ty),
+                    GenericArgument::AssocType(assoc) => erase_in_place(&mut assoc.ty),
+                    _ => {}
+                }
+            }
+        }
     }
 }

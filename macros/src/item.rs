@@ -28,6 +28,11 @@ impl Parse for TracedFn {
         if !looks_like_fn(input) {
             return Err(not_a_fn(input));
         }
+        if input.peek(Token![safe]) {
+            // Only foreign fns can be declared `safe`.
+            let safe: Token![safe] = input.parse()?;
+            return Err(syn::Error::new(safe.span, FOREIGN_FN));
+        }
         let sig: Signature = input.parse()?;
         if input.peek(Token![;]) {
             return Err(no_body(&sig));
@@ -53,17 +58,15 @@ impl Parse for TracedFn {
     }
 }
 
+const FOREIGN_FN: &str = "#[traced] cannot instrument a foreign fn declared in an `extern` block; wrap it in a Rust fn and put the attribute there";
+
 /// A declaration without a body: a trait method, or a fn in an `extern`
-/// block (which only those may be: `safe`, or a non-Rust ABI, or no receiver
-/// in a position a trait method would have tell them apart only partly, so
-/// both cases are named).
+/// block. Without the surrounding item the two look alike, so unless an ABI
+/// gives it away the message names both.
 fn no_body(sig: &Signature) -> syn::Error {
     let name = &sig.ident;
-    let foreign = sig.abi.is_some() || matches!(sig.safety, syn::Safety::Safe(_));
-    let message = if foreign {
-        format!(
-            "#[traced] cannot instrument `{name}`, a foreign fn declared in an `extern` block; wrap it in a Rust fn and put the attribute there"
-        )
+    let message = if sig.abi.is_some() {
+        FOREIGN_FN.to_owned()
     } else {
         format!(
             "#[traced] needs a function body, and `{name}` has none; for a trait method, put the attribute on the method in each impl or give it a default body; for a fn in an `extern` block, wrap it in a Rust fn and trace that"
@@ -83,6 +86,7 @@ fn looks_like_fn(input: ParseStream) -> bool {
             || ahead.peek(Token![async])
             || ahead.peek(Token![unsafe])
             || ahead.peek(Token![default])
+            || ahead.peek(Token![safe])
             || ahead.peek(syn::LitStr)
             || ahead.peek(Token![extern]);
         if !qualifier || ahead.parse::<TokenTree>().is_err() {
@@ -141,53 +145,61 @@ fn split_inner_attributes(body: TokenStream) -> (TokenStream, TokenStream) {
     (outer, trees[start..].iter().cloned().collect())
 }
 
-/// A method rewritten by `#[async_trait]` before we see it: not `async`, and
-/// its body ends in `Box::pin(async move { ... })`. Its span must cover the
-/// async block's execution, not the boxing.
+/// A method rewritten by `#[async_trait]` before we see it: not `async`,
+/// returning a boxed future bound by async-trait's `'async_trait` lifetime,
+/// with a body that is only `Box::pin(async move { ... })`. Its span must
+/// cover the async block's execution, not the boxing.
 pub struct AsyncTraitBody {
-    pub leading: Vec<Stmt>,
     pub pin_call: Expr,
     pub async_block: ExprAsync,
 }
 
 impl TracedFn {
     pub fn async_trait_body(&self) -> Option<AsyncTraitBody> {
-        if self.sig.asyncness.is_some() {
+        let syn::ReturnType::Type(_, ty) = &self.sig.output else {
             return None;
-        }
-        let returns_future = match &self.sig.output {
-            syn::ReturnType::Type(_, ty) => ty.to_token_stream().to_string().contains("Future"),
-            syn::ReturnType::Default => false,
         };
-        if !returns_future {
+        if self.sig.asyncness.is_some() || !has_lifetime(&ty.to_token_stream(), "async_trait") {
             return None;
         }
         let body = &self.body;
         let block: Block = syn::parse2(quote::quote!({ #body })).ok()?;
-        let mut stmts = block.stmts;
-        let Some(Stmt::Expr(Expr::Call(call), None)) = stmts.pop() else {
+        let [Stmt::Expr(Expr::Call(call), None)] = block.stmts.as_slice() else {
             return None;
         };
         let Expr::Path(func) = call.func.as_ref() else {
             return None;
         };
-        let segments: Vec<String> = func
-            .path
-            .segments
-            .iter()
-            .map(|s| s.ident.to_string())
-            .collect();
-        if !segments.ends_with(&["Box".to_owned(), "pin".to_owned()]) || call.args.len() != 1 {
-            return None;
-        }
-        let Some(Expr::Async(async_block)) = call.args.first().cloned() else {
+        let is_box_pin = func.path.segments.len() >= 2
+            && func
+                .path
+                .segments
+                .iter()
+                .rev()
+                .nth(1)
+                .is_some_and(|s| s.ident == "Box")
+            && func.path.segments.last().is_some_and(|s| s.ident == "pin");
+        let Some(Expr::Async(async_block)) = call.args.first() else {
             return None;
         };
-        async_block.capture?;
+        if !is_box_pin || call.args.len() != 1 || async_block.capture.is_none() {
+            return None;
+        }
         Some(AsyncTraitBody {
-            leading: stmts,
             pin_call: (*call.func).clone(),
-            async_block,
+            async_block: async_block.clone(),
         })
     }
+}
+
+/// Whether the lifetime `'name` appears among `tokens`, at any depth.
+fn has_lifetime(tokens: &TokenStream, name: &str) -> bool {
+    let trees: Vec<TokenTree> = tokens.clone().into_iter().collect();
+    trees.iter().enumerate().any(|(index, tree)| match tree {
+        TokenTree::Punct(quote) if quote.as_char() == '\'' => {
+            matches!(trees.get(index + 1), Some(TokenTree::Ident(ident)) if ident == name)
+        }
+        TokenTree::Group(group) => has_lifetime(&group.stream(), name),
+        _ => false,
+    })
 }

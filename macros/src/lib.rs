@@ -13,6 +13,7 @@ mod errors;
 mod expand;
 mod item;
 mod model;
+mod params;
 mod suggest;
 mod validate;
 

@@ -3,12 +3,13 @@
 
 use std::collections::HashMap;
 
-use syn::{FnArg, LitStr, Pat};
+use syn::LitStr;
 
 use crate::args::{ErrMode, RawArgs, SpanKind};
 use crate::errors::Errors;
 use crate::item::TracedFn;
 use crate::model::{ParentChoice, Plan, Shape};
+use crate::params::{Binding, bindings, unraw};
 use crate::suggest::closest;
 
 pub fn validate(args: RawArgs, function: TracedFn, line: u32, errors: &mut Errors) -> Plan {
@@ -25,12 +26,12 @@ pub fn validate(args: RawArgs, function: TracedFn, line: u32, errors: &mut Error
         );
     }
 
-    let parameters = parameter_names(&function);
+    let parameters: Vec<String> = bindings(&function.sig).iter().map(Binding::name).collect();
     // Each key, with the option that recorded it first, to name a clash.
     let mut keys: HashMap<String, &'static str> = HashMap::new();
     let captures = args.args.map(|(_, captures)| captures).unwrap_or_default();
     for capture in &captures {
-        let name = capture.ident.unraw_string();
+        let name = unraw(&capture.ident);
         if !parameters.contains(&name) {
             errors.push_at(
                 &capture.ident,
@@ -45,6 +46,15 @@ pub fn validate(args: RawArgs, function: TracedFn, line: u32, errors: &mut Error
     }
     let extras = args.attrs.map(|(_, extras)| extras).unwrap_or_default();
     for extra in &extras {
+        if let Some(owner) = reserved_by(&extra.key, args.ret.is_some()) {
+            errors.push_at(
+                &extra.key_tokens,
+                format!(
+                    "attribute `{}` is recorded by {owner}; choose another key",
+                    extra.key
+                ),
+            );
+        }
         if let Some(first) = keys.insert(extra.key.clone(), "attrs") {
             errors.push_at(
                 &extra.key_tokens,
@@ -80,10 +90,7 @@ pub fn validate(args: RawArgs, function: TracedFn, line: u32, errors: &mut Error
     };
     let span_name = match args.name {
         Some((_, name)) => name,
-        None => LitStr::new(
-            &function.sig.ident.unraw_string(),
-            function.sig.ident.span(),
-        ),
+        None => LitStr::new(&unraw(&function.sig.ident), function.sig.ident.span()),
     };
     Plan {
         span_name,
@@ -100,13 +107,16 @@ pub fn validate(args: RawArgs, function: TracedFn, line: u32, errors: &mut Error
     }
 }
 
-trait UnrawString {
-    fn unraw_string(&self) -> String;
-}
-
-impl UnrawString for proc_macro2::Ident {
-    fn unraw_string(&self) -> String {
-        syn::ext::IdentExt::unraw(self).to_string()
+/// Who records `key` already, if anyone: two values under one key would
+/// leave backends to pick one.
+fn reserved_by(key: &str, records_return: bool) -> Option<&'static str> {
+    match key {
+        "code.function.name" | "code.file.path" | "code.line.number" => {
+            Some("#[traced] on every span")
+        }
+        "error.type" => Some("#[traced] when the fn fails"),
+        "return" if records_return => Some("`ret`"),
+        _ => None,
     }
 }
 
@@ -126,43 +136,4 @@ fn unknown_parameter(name: &str, function: &TracedFn, parameters: &[String]) -> 
     }
     message.push_str(" (use `attrs(key = expr)` to record anything else)");
     message
-}
-
-/// Every name the parameters bind, destructured patterns included.
-fn parameter_names(function: &TracedFn) -> Vec<String> {
-    let mut names = Vec::new();
-    for input in &function.sig.inputs {
-        match input {
-            FnArg::Receiver(_) => names.push("self".to_owned()),
-            FnArg::Typed(typed) => bound_names(&typed.pat, &mut names),
-        }
-    }
-    names
-}
-
-fn bound_names(pat: &Pat, names: &mut Vec<String>) {
-    match pat {
-        Pat::Ident(binding) => {
-            names.push(binding.ident.unraw_string());
-            if let Some((_, sub)) = &binding.subpat {
-                bound_names(sub, names);
-            }
-        }
-        Pat::Tuple(tuple) => tuple.elems.iter().for_each(|pat| bound_names(pat, names)),
-        Pat::TupleStruct(tuple) => tuple.elems.iter().for_each(|pat| bound_names(pat, names)),
-        Pat::Struct(fields) => fields
-            .fields
-            .iter()
-            .for_each(|field| bound_names(&field.pat, names)),
-        Pat::Slice(slice) => slice.elems.iter().for_each(|pat| bound_names(pat, names)),
-        Pat::Reference(reference) => bound_names(&reference.pat, names),
-        Pat::Paren(paren) => bound_names(&paren.pat, names),
-        Pat::Type(typed) => bound_names(&typed.pat, names),
-        Pat::Or(or) => {
-            if let Some(first) = or.cases.first() {
-                bound_names(first, names);
-            }
-        }
-        _ => {}
-    }
 }

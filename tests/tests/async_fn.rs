@@ -575,3 +575,42 @@ fn async_trait_methods_are_cancelled_too() {
     assert_eq!(span.event_count("cancelled"), 1);
     assert!(spans.all_named("sync_child").is_empty());
 }
+
+/// Logs its drop, and whether a span was current then.
+struct Loud(
+    &'static str,
+    std::sync::Arc<std::sync::Mutex<Vec<(&'static str, bool)>>>,
+);
+
+impl Drop for Loud {
+    fn drop(&mut self) {
+        let in_span = Context::current().has_active_span();
+        self.1.lock().unwrap().push((self.0, in_span));
+    }
+}
+
+impl Loud {
+    fn touch(&self) {}
+}
+
+#[traced]
+async fn drop_order(a: Loud, b: Loud, c: Loud) {
+    a.touch();
+    tokio::task::yield_now().await;
+    b.touch();
+    let _ = &c;
+}
+
+#[test]
+fn parameters_drop_last_first_inside_the_span() {
+    let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let loud = |name| Loud(name, log.clone());
+    let ((), _spans) = run(
+        current_thread(),
+        drop_order(loud("a"), loud("b"), loud("c")),
+    );
+    assert_eq!(
+        *log.lock().unwrap(),
+        [("c", true), ("b", true), ("a", true)]
+    );
+}

@@ -209,6 +209,21 @@ fn a_non_result_return_is_never_an_error() {
     assert_no_error(spans.named("not_a_result"));
 }
 
+/// Declared opaque: callers cannot tell it is a `Result`, so neither can the
+/// span.
+#[traced(ret)]
+fn opaque_result() -> impl std::fmt::Debug {
+    Err::<u32, String>("hidden".to_owned())
+}
+
+#[test]
+fn an_opaque_return_is_never_an_error() {
+    let (_, spans) = capture(opaque_result);
+    let span = spans.named("opaque_result");
+    assert_no_error(span);
+    assert_eq!(span.attr_str("return").as_deref(), Some("Err(\"hidden\")"));
+}
+
 #[traced]
 fn fails_inside() -> Result<(), Both> {
     std_result(true)?;

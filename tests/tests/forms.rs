@@ -99,6 +99,11 @@ fn destructured((a, b): (u8, u8), Counter { n, .. }: Counter, mut m: u8) -> u32 
 }
 
 #[traced]
+fn nested_impl_trait() -> Box<dyn Iterator<Item = impl Display>> {
+    Box::new(std::iter::once(1))
+}
+
+#[traced]
 fn recursive(n: u32) -> u32 {
     if n == 0 { 0 } else { 1 + recursive(n - 1) }
 }
@@ -176,6 +181,12 @@ fn all_forms_record_spans() {
         assert_eq!(unsafe { dangerous(&7) }, 7);
         assert_eq!(callback(2), 4);
         assert_eq!(early(3), 1);
+        assert_eq!(
+            nested_impl_trait()
+                .map(|item| item.to_string())
+                .collect::<String>(),
+            "1"
+        );
         let rt = tokio::runtime::Builder::new_current_thread()
             .build()
             .unwrap();
@@ -195,6 +206,33 @@ fn all_forms_record_spans() {
         );
         assert_eq!(c.consume(), 3);
     });
-    println!("{:?}", spans.names());
-    assert_eq!(spans.len(), 22);
+    let mut names = spans.names();
+    names.sort_unstable();
+    let mut expected = vec![
+        "get_mut",
+        "name",
+        "greet",
+        "plain",
+        "generic",
+        "lifetimes",
+        "impl_arg",
+        "impl_in_result",
+        "destructured",
+        "recursive",
+        "recursive",
+        "recursive",
+        "recursive",
+        "dangerous",
+        "callback",
+        "early",
+        "async_ref",
+        "async_mut",
+        "greet_async",
+        "call",
+        "boxed",
+        "consume",
+        "nested_impl_trait",
+    ];
+    expected.sort_unstable();
+    assert_eq!(names, expected);
 }

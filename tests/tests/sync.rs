@@ -315,3 +315,70 @@ fn other_context_entries_still_flow_into_the_body() {
     });
     assert_eq!(seen, Some(5));
 }
+
+/// Logs its drop, and whether a span was current then.
+struct Loud(&'static str);
+
+thread_local! {
+    static DROPS: std::cell::RefCell<Vec<(&'static str, bool)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+impl Drop for Loud {
+    fn drop(&mut self) {
+        let in_span = Context::current().has_active_span();
+        DROPS.with(|drops| drops.borrow_mut().push((self.0, in_span)));
+    }
+}
+
+impl Loud {
+    fn touch(&self) {}
+}
+
+fn take_drops() -> Vec<(&'static str, bool)> {
+    DROPS.with(|drops| drops.take())
+}
+
+fn untraced_drop_order(a: Loud, b: Loud, c: Loud) {
+    a.touch();
+    b.touch();
+    let _ = &c;
+}
+
+#[traced]
+fn traced_drop_order(a: Loud, b: Loud, c: Loud) {
+    a.touch();
+    b.touch();
+    let _ = &c;
+}
+
+#[test]
+fn parameters_drop_as_in_a_plain_fn_inside_the_span() {
+    let ((), _spans) = capture(|| {
+        untraced_drop_order(Loud("a"), Loud("b"), Loud("c"));
+        let plain: Vec<&str> = take_drops().into_iter().map(|(name, _)| name).collect();
+        traced_drop_order(Loud("a"), Loud("b"), Loud("c"));
+        let traced = take_drops();
+        assert_eq!(plain, ["c", "b", "a"]);
+        assert_eq!(traced, [("c", true), ("b", true), ("a", true)]);
+    });
+}
+
+/// Not an `#[async_trait]` method, though it looks like one: a sync fn that
+/// does work and then boxes a future. Its span covers the sync part.
+#[traced(args(name))]
+fn boxed_future(name: String) -> std::pin::Pin<Box<dyn Future<Output = usize> + Send>> {
+    assert!(!name.is_empty(), "empty name");
+    let owned = name;
+    Box::pin(async move { owned.len() })
+}
+
+#[test]
+fn a_fn_returning_a_boxed_future_is_traced_as_a_sync_fn() {
+    let (message, spans) = traced_tests::capture_panic(|| {
+        let _ = boxed_future(String::new());
+    });
+    assert_eq!(message, "empty name");
+    let span = spans.named("boxed_future");
+    assert_eq!(span.attr_str("name").as_deref(), Some(""));
+    assert_eq!(span.error_description().as_deref(), Some("empty name"));
+}

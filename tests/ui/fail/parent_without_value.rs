@@ -3,6 +3,10 @@ use traced::traced;
 #[traced(parent)]
 fn handle() {}
 
+#[traced(parent = )]
+fn handle_empty() {}
+
 fn main() {
     handle();
+    handle_empty();
 }
