@@ -375,7 +375,7 @@ fn boxed_future(name: String) -> std::pin::Pin<Box<dyn Future<Output = usize> + 
 #[test]
 fn a_fn_returning_a_boxed_future_is_traced_as_a_sync_fn() {
     let (message, spans) = traced_tests::capture_panic(|| {
-        let _ = boxed_future(String::new());
+        drop(boxed_future(String::new()));
     });
     assert_eq!(message, "empty name");
     let span = spans.named("boxed_future");
