@@ -63,3 +63,112 @@ fn with_errors(errors: errors::Errors, item: proc_macro2::TokenStream) -> proc_m
     tokens.extend(item);
     tokens
 }
+
+#[cfg(test)]
+mod tests {
+    use super::traced_tokens;
+
+    fn expand(args: &str, item: &str) -> String {
+        let args = args.parse().expect("args tokenize");
+        let item = item.parse().expect("item tokenizes");
+        traced_tokens(args, item, |_| 1).to_string()
+    }
+
+    /// Misuses give errors, never panics, and still emit the user's item.
+    #[test]
+    fn malformed_input_gives_errors_not_panics() {
+        let item = "fn f(a: u32, b: &str) -> Result<u32, String> { Ok(a) }";
+        let args = [
+            "nmae = \"x\"",
+            "name",
+            "name =",
+            "name = 5",
+            "kind = sideways",
+            "kind = \"server\"",
+            "args",
+            "args(?)",
+            "args(%)",
+            "args(c)",
+            "args(a, a)",
+            "args(a = 1)",
+            "args(a.b)",
+            "args(\"a\")",
+            "attrs(x)",
+            "attrs(= 1)",
+            "attrs(x =)",
+            "attrs(a. = 1)",
+            "attrs(\"\" = 1)",
+            "attrs(code.line.number = 1)",
+            "err",
+            "err = loud",
+            "ret = json",
+            "ret(x)",
+            "parent",
+            "parent =",
+            "root = 1",
+            "root(x)",
+            "root, parent = cx",
+            ",,",
+            "name = \"a\", name = \"b\"",
+            "tracer = 1",
+            "5",
+            "?",
+            "a b c",
+            "name = \"x\" kind",
+        ];
+        for args in args {
+            let output = expand(args, item);
+            assert!(
+                output.contains("compile_error"),
+                "no error for `{args}`: {output}"
+            );
+            assert!(output.contains("fn f"), "item dropped for `{args}`");
+        }
+        let items = [
+            "struct S;",
+            "impl S {}",
+            "const fn f() {}",
+            "fn f();",
+            "",
+            "fn",
+            "#[x]",
+            "unsafe extern \"C\" { fn f(); }",
+            "#[track_caller] fn f() {}",
+        ];
+        for item in items {
+            let output = expand("", item);
+            assert!(
+                output.contains("compile_error"),
+                "no error for `{item}`: {output}"
+            );
+        }
+    }
+
+    /// Accepted input expands to a fn that parses back.
+    #[test]
+    fn accepted_input_expands_to_a_fn() {
+        let cases = [
+            ("", "fn f() {}"),
+            (
+                "name = \"n\", kind = server, tracer = \"t\"",
+                "pub fn f(a: u8) -> u8 { a }",
+            ),
+            (
+                "args(a, ?b, %c), attrs(x.y = a + 1, \"k\" = \"v\"), ret, err = debug",
+                "fn f(a: u8, b: u8, c: u8) -> Result<u8, String> { Ok(a) }",
+            ),
+            ("parent = &cx", "async fn f(cx: Context) {}"),
+            ("root", "unsafe extern \"C\" fn f() -> ! { loop {} }"),
+            ("args(self)", "fn f(&mut self) -> impl Display { 1 }"),
+        ];
+        for (args, item) in cases {
+            let output = expand(args, item);
+            assert!(
+                !output.contains("compile_error"),
+                "error for `{args}` on `{item}`: {output}"
+            );
+            syn::parse_str::<syn::ItemFn>(&output)
+                .unwrap_or_else(|error| panic!("`{item}` expanded to no fn ({error}): {output}"));
+        }
+    }
+}

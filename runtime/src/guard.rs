@@ -106,16 +106,7 @@ impl SpanGuard {
     /// semantic conventions ask: status, `error.type` and an `exception` event.
     pub fn record_error(&self, type_name: &'static str, message: Cow<'static, str>) {
         if let Some(active) = &self.active {
-            let span = active.cx.span();
-            span.set_attribute(KeyValue::new("error.type", type_name));
-            span.add_event(
-                "exception",
-                vec![
-                    KeyValue::new("exception.type", type_name),
-                    KeyValue::new("exception.message", message.clone()),
-                ],
-            );
-            span.set_status(Status::error(message));
+            fail(&active.cx, type_name, message);
         }
     }
 
@@ -164,19 +155,24 @@ impl SpanGuard {
 
     fn record_panic(&self, payload: &(dyn Any + Send)) {
         if let Some(active) = &self.active {
-            let message = panic_message(payload);
-            let span = active.cx.span();
-            span.set_attribute(KeyValue::new("error.type", "panic"));
-            span.add_event(
-                "exception",
-                vec![
-                    KeyValue::new("exception.type", "panic"),
-                    KeyValue::new("exception.message", message.clone()),
-                ],
-            );
-            span.set_status(Status::error(message));
+            fail(&active.cx, "panic", panic_message(payload));
         }
     }
+}
+
+/// Status `Error`, `error.type`, and an `exception` event with the type and
+/// message: how both returned errors and panics are recorded.
+fn fail(cx: &Context, type_name: &'static str, message: Cow<'static, str>) {
+    let span = cx.span();
+    span.set_attribute(KeyValue::new("error.type", type_name));
+    span.add_event(
+        "exception",
+        vec![
+            KeyValue::new("exception.type", type_name),
+            KeyValue::new("exception.message", message.clone()),
+        ],
+    );
+    span.set_status(Status::error(message));
 }
 
 impl Drop for SpanGuard {

@@ -164,7 +164,9 @@
 /// ## `parent` and `root`
 ///
 /// `parent` continues a context you hold, such as one extracted from an
-/// incoming request's `traceparent` header; `root` starts a new trace.
+/// incoming request's `traceparent` header; `root` starts a new trace. The
+/// `parent` expression is evaluated on every call, before the body, even when
+/// nothing is recorded.
 ///
 /// ```
 /// # use traced::traced;

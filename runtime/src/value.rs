@@ -113,11 +113,7 @@ impl ToAttribute for String {
 
 impl ToAttribute for Cow<'_, str> {
     fn to_attribute(&self) -> Option<Value> {
-        match self {
-            // A `'static` borrow is recorded without copying.
-            Cow::Borrowed(text) => text.to_attribute(),
-            Cow::Owned(text) => text.to_attribute(),
-        }
+        self.as_ref().to_attribute()
     }
 }
 
