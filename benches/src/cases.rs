@@ -59,6 +59,39 @@ pub fn otel_hand(a: u64) -> Outcome {
     result
 }
 
+/// `otel_hand`, but asking the global provider for the tracer on every call,
+/// as `traced` does so that a provider installed later is used at once.
+#[inline(never)]
+pub fn otel_hand_fresh(a: u64) -> Outcome {
+    let scope = InstrumentationScope::builder(env!("CARGO_PKG_NAME"))
+        .with_version(env!("CARGO_PKG_VERSION"))
+        .build();
+    let tracer = global::tracer_with_scope(scope);
+    let span = tracer
+        .span_builder("otel_hand_fresh")
+        .with_kind(SpanKind::Internal)
+        .with_attributes(vec![
+            KeyValue::new(
+                "code.function.name",
+                concat!(module_path!(), "::otel_hand_fresh"),
+            ),
+            KeyValue::new("code.file.path", file!()),
+            KeyValue::new("code.line.number", i64::from(line!())),
+            KeyValue::new("a", a as i64),
+            KeyValue::new("k", "v"),
+        ])
+        .start(&tracer);
+    let cx = Context::current_with_span(span);
+    let attached = cx.clone().attach();
+    let result: Outcome = Ok(std::hint::black_box(a) + 1);
+    drop(attached);
+    if let Err(error) = &result {
+        cx.span().set_status(Status::error(error.to_string()));
+    }
+    cx.span().end();
+    result
+}
+
 #[tracing::instrument(skip_all, fields(a, k = "v"))]
 #[inline(never)]
 pub fn tracing_otel(a: u64) -> Outcome {

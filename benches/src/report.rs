@@ -5,8 +5,15 @@ use std::path::PathBuf;
 
 use crate::setup::Setup;
 
-/// The benchmark cases, in table order; each also runs as `<case>_async`.
-pub const CASES: [&str; 5] = ["plain", "traced", "otel_hand", "tracing_otel", "fastrace"];
+/// The benchmark cases, in table order; most also run as `<case>_async`.
+pub const CASES: [&str; 6] = [
+    "plain",
+    "traced",
+    "otel_hand",
+    "otel_hand_fresh",
+    "tracing_otel",
+    "fastrace",
+];
 
 /// Where criterion writes, so the report finds it whatever the working dir.
 pub fn criterion_dir() -> PathBuf {

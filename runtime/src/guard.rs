@@ -9,7 +9,7 @@ use opentelemetry::{Context, ContextGuard, KeyValue, Value};
 
 use crate::callsite::CallSite;
 use crate::provider;
-use crate::start::{Attributes, Started};
+use crate::start::{Attributes, start_span};
 
 /// Where a span's parent comes from.
 #[derive(Debug)]
@@ -48,7 +48,7 @@ impl SpanGuard {
     /// chosen arguments; it runs only when the span is recording, so a call
     /// with no provider, or sampled out, formats nothing.
     #[inline]
-    pub fn start<F: FnOnce(&mut Attributes<'_>)>(
+    pub fn start<F: Fn(&mut Attributes<'_>)>(
         site: &'static CallSite,
         parent: Parent<'_>,
         attributes: F,
@@ -56,30 +56,14 @@ impl SpanGuard {
         if provider::is_disabled(site) {
             return SpanGuard { active: None };
         }
-        Self::start_enabled(site, parent, attributes)
-    }
-
-    // Out of line: keeps the disabled path of every traced fn small.
-    #[inline(never)]
-    fn start_enabled<F: FnOnce(&mut Attributes<'_>)>(
-        site: &'static CallSite,
-        parent: Parent<'_>,
-        attributes: F,
-    ) -> Self {
-        let Some(mut started) = Started::new(site, parent) else {
-            return SpanGuard { active: None };
-        };
-        let recording = started.is_recording();
-        if recording {
-            attributes(&mut started.attributes());
-        }
-        SpanGuard {
-            active: Some(Active {
-                cx: started.into_context(),
-                recording,
-                settled: false,
-            }),
-        }
+        // Through `dyn`: one copy of the start-up code, however many traced
+        // fns, and the disabled path of each stays small.
+        let active = start_span(site, parent, &attributes).map(|(cx, recording)| Active {
+            cx,
+            recording,
+            settled: false,
+        });
+        SpanGuard { active }
     }
 
     /// Whether there is a span at all (a provider is installed).

@@ -1,4 +1,4 @@
-//! Building a span, before it becomes current.
+//! Building a span and the context it runs in.
 
 use opentelemetry::global::BoxedSpan;
 use opentelemetry::trace::{Span as _, SpanBuilder, TraceContextExt, Tracer};
@@ -8,55 +8,35 @@ use crate::callsite::CallSite;
 use crate::guard::Parent;
 use crate::provider;
 
-/// A span built but not yet shared: attributes are set on it directly, with
-/// no lock, then it goes into the context the body runs in.
-pub(crate) struct Started {
-    span: BoxedSpan,
-    /// The context the span joins.
-    parent: Context,
-}
-
-impl Started {
-    /// `None` when no provider is installed. Not generic and not inlined:
-    /// one copy, however many traced fns.
-    #[inline(never)]
-    pub(crate) fn new(site: &'static CallSite, parent: Parent<'_>) -> Option<Started> {
-        let tracer = provider::tracer(site)?;
-        let builder = SpanBuilder::from_name(site.name())
-            .with_kind(site.span_kind())
-            .with_attributes(site.code_attributes());
-        // Read the current context before building: a span processor may
-        // itself look at it.
-        let current = Context::current();
-        Some(match parent {
-            Parent::Current => Started {
-                span: tracer.build_with_context(builder, &current),
-                parent: current,
-            },
-            // A new trace, but baggage and other entries still flow.
-            Parent::Root => Started {
-                span: tracer.build_with_context(builder, &Context::new()),
-                parent: current,
-            },
-            Parent::Explicit(parent) => Started {
-                span: tracer.build_with_context(builder, parent),
-                parent: parent.clone(),
-            },
-        })
+/// Starts `site`'s span and returns the context the body runs in, with
+/// whether the span records. `None` when no provider records `site`.
+///
+/// `attributes` runs on the span while we still own it, so each attribute is
+/// set without a lock, and only when the span records.
+#[inline(never)]
+pub(crate) fn start_span(
+    site: &'static CallSite,
+    parent: Parent<'_>,
+    attributes: &dyn Fn(&mut Attributes<'_>),
+) -> Option<(Context, bool)> {
+    let tracer = provider::tracer(site)?;
+    let builder = SpanBuilder::from_name(site.name())
+        .with_kind(site.span_kind())
+        .with_attributes(site.code_attributes());
+    // Read the current context before building: a span processor may itself
+    // look at it.
+    let current = Context::current();
+    let (mut span, parent) = match parent {
+        Parent::Current => (tracer.build_with_context(builder, &current), current),
+        // A new trace, but baggage and other entries still flow.
+        Parent::Root => (tracer.build_with_context(builder, &Context::new()), current),
+        Parent::Explicit(parent) => (tracer.build_with_context(builder, parent), parent.clone()),
+    };
+    let recording = span.is_recording();
+    if recording {
+        attributes(&mut Attributes(&mut span));
     }
-
-    pub(crate) fn is_recording(&self) -> bool {
-        self.span.is_recording()
-    }
-
-    pub(crate) fn attributes(&mut self) -> Attributes<'_> {
-        Attributes(&mut self.span)
-    }
-
-    /// The context with this span in it, for the body to run in.
-    pub(crate) fn into_context(self) -> Context {
-        self.parent.with_span(self.span)
-    }
+    Some((parent.with_span(span), recording))
 }
 
 /// Where the expansion records `args(..)` and `attrs(..)`.

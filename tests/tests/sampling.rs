@@ -180,3 +180,57 @@ fn a_sampled_out_panic_still_propagates() {
     assert!(spans.is_empty());
     assert!(!Context::current().has_active_span());
 }
+
+/// Counts this thread's allocations.
+struct CountingAllocator;
+
+thread_local! {
+    static ALLOCATIONS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+// SAFETY: forwards every call to the system allocator unchanged.
+unsafe impl std::alloc::GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        let _ = ALLOCATIONS.try_with(|count| count.set(count.get() + 1));
+        unsafe { std::alloc::System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
+        unsafe { std::alloc::System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: CountingAllocator = CountingAllocator;
+
+fn allocations_of(call: impl Fn()) -> usize {
+    call(); // the first call of a fn probes the provider once
+    let before = ALLOCATIONS.with(std::cell::Cell::get);
+    for _ in 0..10 {
+        call();
+    }
+    ALLOCATIONS.with(std::cell::Cell::get) - before
+}
+
+#[traced(parent = unsampled())]
+fn records_nothing(id: u64, name: &str) -> usize {
+    name.len() + id as usize
+}
+
+#[traced(parent = unsampled(), args(id, ?name), attrs(k = "v", next = id + 1, label = %name, upper = name.to_uppercase()), ret)]
+fn records_six(id: u64, name: &str) -> usize {
+    name.len() + id as usize
+}
+
+#[test]
+fn sampled_out_attributes_allocate_nothing() {
+    // The span machinery allocates the same either way; six attributes,
+    // sampled out, add nothing to it.
+    let ((bare, rich), spans) = capture(|| {
+        let bare = allocations_of(|| assert_eq!(records_nothing(1, "name"), 5));
+        let rich = allocations_of(|| assert_eq!(records_six(1, "name"), 5));
+        (bare, rich)
+    });
+    assert!(spans.is_empty());
+    assert_eq!(rich, bare);
+}

@@ -27,6 +27,7 @@ fn main() {
         "plain" => cases::plain,
         "traced" => cases::traced,
         "otel_hand" => cases::otel_hand,
+        "otel_hand_fresh" => cases::otel_hand_fresh,
         "tracing_otel" => cases::tracing_otel,
         "plain_async" => |a| block_on(cases::plain_async(a)),
         "traced_async" => |a| block_on(cases::traced_async(a)),
