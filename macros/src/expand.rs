@@ -210,6 +210,9 @@ fn parent(plan: &Plan) -> TokenStream {
 /// before the body can move the values, and only when the span is recording:
 /// a span that is sampled out or has no provider formats nothing.
 fn captures(plan: &Plan) -> TokenStream {
+    if plan.captures.is_empty() && plan.extras.is_empty() {
+        return quote!(::traced::__private::no_attributes);
+    }
     let attributes = internal("__traced_attributes");
     let args = plan.captures.iter().map(|capture| {
         let ident = &capture.ident;
@@ -253,25 +256,26 @@ fn format_value(format: Format, at: Span, reference: TokenStream) -> TokenStream
 /// calls resolve on the concrete return type (see `traced::__private`'s
 /// outcome module), so nothing is asked of that type.
 fn outcome(plan: &Plan, span: &Ident, out: &Ident) -> TokenStream {
-    let error = internal("__traced_error");
     // A declared `impl Trait` is never a `Result`, whatever hides behind it.
     let opaque = matches!(&plan.function.sig.output, ReturnType::Type(_, ty) if matches!(**ty, Type::ImplTrait(_)));
+    // Nor is `()`; skipping the check keeps the expansion small.
+    let unit = matches!(&plan.function.sig.output, ReturnType::Default);
     let record_error = match plan.err {
         ErrMode::Off => TokenStream::new(),
-        _ if opaque => TokenStream::new(),
+        _ if opaque || unit => TokenStream::new(),
         ErrMode::Display | ErrMode::Debug => {
-            let preference = if plan.err == ErrMode::Debug {
-                quote!(DebugFirst)
+            let wrapper = if plan.err == ErrMode::Debug {
+                quote!(ErrDebugFirst)
             } else {
-                quote!(DisplayFirst)
+                quote!(ErrDisplayFirst)
             };
             quote! {
-                if let ::core::option::Option::Some(#error) = (&::traced::__private::Outcome(&#out)).traced_err() {
-                    #span.record_error(
-                        ::traced::__private::type_name_of(#error),
-                        (&&&::traced::__private::#preference(#error)).traced_error_text(),
-                    );
-                }
+                #[allow(unused_imports)]
+                use ::traced::__private::{
+                    RecordErrorBest as _, RecordErrorSecond as _, RecordErrorTypeName as _,
+                    RecordNoError as _,
+                };
+                (&&&&::traced::__private::#wrapper(&#out)).traced_record_error(&#span);
             }
         }
     };
@@ -289,6 +293,8 @@ fn outcome(plan: &Plan, span: &Ident, out: &Ident) -> TokenStream {
                 }
             } else {
                 quote! {
+                    #[allow(unused_imports)]
+                    use ::traced::__private::{PlainOutcome as _, ResultOutcome as _};
                     if let ::core::option::Option::Some(#value) = (&::traced::__private::Outcome(&#out)).traced_ok() {
                         #span.record("return", #formatted);
                     }
@@ -301,11 +307,6 @@ fn outcome(plan: &Plan, span: &Ident, out: &Ident) -> TokenStream {
     }
     quote! {
         if #span.is_recording() {
-            #[allow(unused_imports)]
-            use ::traced::__private::{
-                ErrorTextBest as _, ErrorTextSecond as _, ErrorTextTypeName as _, PlainOutcome as _,
-                ResultOutcome as _,
-            };
             #record_error
             #record_return
         }
@@ -317,7 +318,8 @@ fn outcome(plan: &Plan, span: &Ident, out: &Ident) -> TokenStream {
 /// allowed there and becomes `_`.
 fn return_type_hint(output: &ReturnType) -> TokenStream {
     let ty = match output {
-        ReturnType::Default => quote!(()),
+        // `()`: nothing to infer, and `?` cannot be used.
+        ReturnType::Default => return TokenStream::new(),
         ReturnType::Type(_, ty) if matches!(**ty, Type::Never(_)) => return TokenStream::new(),
         ReturnType::Type(_, ty) => erase_impl_trait(ty).to_token_stream(),
     };

@@ -6,28 +6,24 @@
 //! comes from `Display`, else `Debug`, else its type name, without the user's
 //! fn having to promise either.
 
+use std::any::type_name;
 use std::borrow::Cow;
-use std::fmt::{self, Debug, Display};
+use std::fmt::{Debug, Display};
 
-/// The value a traced fn returned; see [`ResultOutcome`] and [`PlainOutcome`].
+use crate::guard::SpanGuard;
+
+/// The value a traced fn returned, for `ret`; see [`ResultOutcome`] and
+/// [`PlainOutcome`].
 pub struct Outcome<'a, R: ?Sized>(pub &'a R);
 
 /// Chosen when the return type is a `Result`.
 pub trait ResultOutcome {
     type Ok: ?Sized;
-    type Err: ?Sized;
-    fn traced_err(&self) -> Option<&Self::Err>;
     fn traced_ok(&self) -> Option<&Self::Ok>;
 }
 
 impl<T, E> ResultOutcome for Outcome<'_, Result<T, E>> {
     type Ok = T;
-    type Err = E;
-
-    #[inline]
-    fn traced_err(&self) -> Option<&E> {
-        self.0.as_ref().err()
-    }
 
     #[inline]
     fn traced_ok(&self) -> Option<&T> {
@@ -38,7 +34,6 @@ impl<T, E> ResultOutcome for Outcome<'_, Result<T, E>> {
 /// Chosen for any other return type: never an error.
 pub trait PlainOutcome {
     type Ok: ?Sized;
-    fn traced_err(&self) -> Option<&NotAnError>;
     fn traced_ok(&self) -> Option<&Self::Ok>;
 }
 
@@ -46,87 +41,74 @@ impl<R: ?Sized> PlainOutcome for &Outcome<'_, R> {
     type Ok = R;
 
     #[inline]
-    fn traced_err(&self) -> Option<&NotAnError> {
-        None
-    }
-
-    #[inline]
     fn traced_ok(&self) -> Option<&R> {
         Some(self.0)
     }
 }
 
-/// The error type of a return type that cannot fail; it has no values.
-pub enum NotAnError {}
+/// The value to check for an error, preferring its `Display` text
+/// (`err = display`); call `traced_record_error` on `&&&&ErrDisplayFirst(&v)`.
+pub struct ErrDisplayFirst<'a, R: ?Sized>(pub &'a R);
+/// The same, preferring `Debug` (`err = debug`).
+pub struct ErrDebugFirst<'a, R: ?Sized>(pub &'a R);
 
-impl Display for NotAnError {
-    fn fmt(&self, _: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match *self {}
-    }
+/// An `Err` whose type has the preferred text.
+pub trait RecordErrorBest {
+    fn traced_record_error(&self, span: &SpanGuard);
 }
-
-impl Debug for NotAnError {
-    fn fmt(&self, _: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match *self {}
-    }
+/// An `Err` whose type has only the other text.
+pub trait RecordErrorSecond {
+    fn traced_record_error(&self, span: &SpanGuard);
 }
-
-/// An error to describe, preferring `Display` (`err = display`).
-pub struct DisplayFirst<'a, E: ?Sized>(pub &'a E);
-/// An error to describe, preferring `Debug` (`err = debug`).
-pub struct DebugFirst<'a, E: ?Sized>(pub &'a E);
-
-/// The best description the error's type offers; call on `&&&Wrapper(e)`.
-pub trait ErrorTextBest {
-    fn traced_error_text(&self) -> Cow<'static, str>;
+/// An `Err` whose type has neither: recorded by its type name.
+pub trait RecordErrorTypeName {
+    fn traced_record_error(&self, span: &SpanGuard);
 }
-/// The second choice.
-pub trait ErrorTextSecond {
-    fn traced_error_text(&self) -> Cow<'static, str>;
-}
-/// The type's name, when it can be neither displayed nor debugged.
-pub trait ErrorTextTypeName {
-    fn traced_error_text(&self) -> Cow<'static, str>;
+/// Not a `Result`: never an error.
+pub trait RecordNoError {
+    fn traced_record_error(&self, span: &SpanGuard);
 }
 
-impl<E: Display + ?Sized> ErrorTextBest for &&DisplayFirst<'_, E> {
-    fn traced_error_text(&self) -> Cow<'static, str> {
-        Cow::Owned(self.0.to_string())
-    }
+macro_rules! record_error_impls {
+    ($wrapper:ident, $best:ident => $best_text:expr, $second:ident => $second_text:expr) => {
+        impl<T, E: $best> RecordErrorBest for &&&$wrapper<'_, Result<T, E>> {
+            fn traced_record_error(&self, span: &SpanGuard) {
+                if let Err(error) = self.0 {
+                    span.record_error(type_name::<E>(), Cow::Owned($best_text(error)));
+                }
+            }
+        }
+
+        impl<T, E: $second> RecordErrorSecond for &&$wrapper<'_, Result<T, E>> {
+            fn traced_record_error(&self, span: &SpanGuard) {
+                if let Err(error) = self.0 {
+                    span.record_error(type_name::<E>(), Cow::Owned($second_text(error)));
+                }
+            }
+        }
+
+        impl<T, E> RecordErrorTypeName for &$wrapper<'_, Result<T, E>> {
+            fn traced_record_error(&self, span: &SpanGuard) {
+                if self.0.is_err() {
+                    span.record_error(type_name::<E>(), Cow::Borrowed(type_name::<E>()));
+                }
+            }
+        }
+
+        impl<R: ?Sized> RecordNoError for $wrapper<'_, R> {
+            #[inline]
+            fn traced_record_error(&self, _: &SpanGuard) {}
+        }
+    };
 }
 
-impl<E: Debug + ?Sized> ErrorTextSecond for &DisplayFirst<'_, E> {
-    fn traced_error_text(&self) -> Cow<'static, str> {
-        Cow::Owned(format!("{:?}", self.0))
-    }
+fn display_text<E: Display>(error: &E) -> String {
+    error.to_string()
 }
 
-impl<E: ?Sized> ErrorTextTypeName for DisplayFirst<'_, E> {
-    fn traced_error_text(&self) -> Cow<'static, str> {
-        Cow::Borrowed(std::any::type_name::<E>())
-    }
+fn debug_text<E: Debug>(error: &E) -> String {
+    format!("{error:?}")
 }
 
-impl<E: Debug + ?Sized> ErrorTextBest for &&DebugFirst<'_, E> {
-    fn traced_error_text(&self) -> Cow<'static, str> {
-        Cow::Owned(format!("{:?}", self.0))
-    }
-}
-
-impl<E: Display + ?Sized> ErrorTextSecond for &DebugFirst<'_, E> {
-    fn traced_error_text(&self) -> Cow<'static, str> {
-        Cow::Owned(self.0.to_string())
-    }
-}
-
-impl<E: ?Sized> ErrorTextTypeName for DebugFirst<'_, E> {
-    fn traced_error_text(&self) -> Cow<'static, str> {
-        Cow::Borrowed(std::any::type_name::<E>())
-    }
-}
-
-/// The name recorded as `error.type` and `exception.type`.
-#[inline]
-pub fn type_name_of<E: ?Sized>(_: &E) -> &'static str {
-    std::any::type_name::<E>()
-}
+record_error_impls!(ErrDisplayFirst, Display => display_text, Debug => debug_text);
+record_error_impls!(ErrDebugFirst, Debug => debug_text, Display => display_text);

@@ -8,8 +8,8 @@ use opentelemetry::Value;
 pub use crate::callsite::{CallSite, Kind};
 pub use crate::guard::{Parent, SpanGuard};
 pub use crate::outcome::{
-    DebugFirst, DisplayFirst, ErrorTextBest, ErrorTextSecond, ErrorTextTypeName, Outcome,
-    PlainOutcome, ResultOutcome, type_name_of,
+    ErrDebugFirst, ErrDisplayFirst, Outcome, PlainOutcome, RecordErrorBest, RecordErrorSecond,
+    RecordErrorTypeName, RecordNoError, ResultOutcome,
 };
 pub use crate::start::Attributes;
 pub use crate::value::ToAttribute;
@@ -24,6 +24,10 @@ pub fn debug_value<T: Debug + ?Sized>(value: &T) -> Option<Value> {
 pub fn display_value<T: Display + ?Sized>(value: &T) -> Option<Value> {
     Some(Value::String(value.to_string().into()))
 }
+
+/// Records nothing: the capture step of a traced fn with no `args`/`attrs`.
+#[inline]
+pub fn no_attributes(_: &mut Attributes<'_>) {}
 
 /// `attrs(key = "literal")`: a static string, recorded without copying.
 #[inline]
