@@ -20,42 +20,55 @@ pub fn traced(a: u64) -> Outcome {
     Ok(std::hint::black_box(a) + 1)
 }
 
+fn hand_scope() -> InstrumentationScope {
+    InstrumentationScope::builder(env!("CARGO_PKG_NAME"))
+        .with_version(env!("CARGO_PKG_VERSION"))
+        .build()
+}
+
 /// The tracer a library would keep: the global one, fetched once.
 fn hand_tracer() -> &'static BoxedTracer {
     static TRACER: OnceLock<BoxedTracer> = OnceLock::new();
-    TRACER.get_or_init(|| {
-        let scope = InstrumentationScope::builder(env!("CARGO_PKG_NAME"))
-            .with_version(env!("CARGO_PKG_VERSION"))
-            .build();
-        global::tracer_with_scope(scope)
-    })
+    TRACER.get_or_init(|| global::tracer_with_scope(hand_scope()))
 }
 
-/// What the expansion of `traced` does, written by hand as well as the
-/// OpenTelemetry API allows: attributes given at start, span made current,
-/// error checked, span ended.
-#[inline(never)]
-pub fn otel_hand(a: u64) -> Outcome {
-    let tracer = hand_tracer();
+/// The span the hand-written cases make, current in the returned context:
+/// the same name, kind and attributes (`code.*` included) as `traced`'s,
+/// given at start.
+#[inline(always)]
+fn hand_span(tracer: &BoxedTracer, name: &'static str, line: u32, a: u64) -> Context {
     let span = tracer
-        .span_builder("otel_hand")
+        .span_builder(name)
         .with_kind(SpanKind::Internal)
         .with_attributes(vec![
-            KeyValue::new("code.function.name", concat!(module_path!(), "::otel_hand")),
+            KeyValue::new("code.function.name", name),
             KeyValue::new("code.file.path", file!()),
-            KeyValue::new("code.line.number", i64::from(line!())),
+            KeyValue::new("code.line.number", i64::from(line)),
             KeyValue::new("a", a as i64),
             KeyValue::new("k", "v"),
         ])
         .start(tracer);
-    let cx = Context::current_with_span(span);
-    let attached = cx.clone().attach();
-    let result: Outcome = Ok(std::hint::black_box(a) + 1);
-    drop(attached);
-    if let Err(error) = &result {
+    Context::current_with_span(span)
+}
+
+/// Records an `Err` and ends the span, as `traced` does.
+#[inline(always)]
+fn hand_finish(cx: &Context, result: &Outcome) {
+    if let Err(error) = result {
         cx.span().set_status(Status::error(error.to_string()));
     }
     cx.span().end();
+}
+
+/// What the expansion of `traced` does, written by hand as well as the
+/// OpenTelemetry API allows, with the tracer fetched once.
+#[inline(never)]
+pub fn otel_hand(a: u64) -> Outcome {
+    let cx = hand_span(hand_tracer(), "otel_hand", line!(), a);
+    let attached = cx.clone().attach();
+    let result: Outcome = Ok(std::hint::black_box(a) + 1);
+    drop(attached);
+    hand_finish(&cx, &result);
     result
 }
 
@@ -63,32 +76,12 @@ pub fn otel_hand(a: u64) -> Outcome {
 /// as `traced` does so that a provider installed later is used at once.
 #[inline(never)]
 pub fn otel_hand_fresh(a: u64) -> Outcome {
-    let scope = InstrumentationScope::builder(env!("CARGO_PKG_NAME"))
-        .with_version(env!("CARGO_PKG_VERSION"))
-        .build();
-    let tracer = global::tracer_with_scope(scope);
-    let span = tracer
-        .span_builder("otel_hand_fresh")
-        .with_kind(SpanKind::Internal)
-        .with_attributes(vec![
-            KeyValue::new(
-                "code.function.name",
-                concat!(module_path!(), "::otel_hand_fresh"),
-            ),
-            KeyValue::new("code.file.path", file!()),
-            KeyValue::new("code.line.number", i64::from(line!())),
-            KeyValue::new("a", a as i64),
-            KeyValue::new("k", "v"),
-        ])
-        .start(&tracer);
-    let cx = Context::current_with_span(span);
+    let tracer = global::tracer_with_scope(hand_scope());
+    let cx = hand_span(&tracer, "otel_hand_fresh", line!(), a);
     let attached = cx.clone().attach();
     let result: Outcome = Ok(std::hint::black_box(a) + 1);
     drop(attached);
-    if let Err(error) = &result {
-        cx.span().set_status(Status::error(error.to_string()));
-    }
-    cx.span().end();
+    hand_finish(&cx, &result);
     result
 }
 
@@ -118,29 +111,11 @@ pub async fn traced_async(a: u64) -> Outcome {
 #[inline(never)]
 pub async fn otel_hand_async(a: u64) -> Outcome {
     use opentelemetry::context::FutureExt;
-    let tracer = hand_tracer();
-    let span = tracer
-        .span_builder("otel_hand_async")
-        .with_kind(SpanKind::Internal)
-        .with_attributes(vec![
-            KeyValue::new(
-                "code.function.name",
-                concat!(module_path!(), "::otel_hand_async"),
-            ),
-            KeyValue::new("code.file.path", file!()),
-            KeyValue::new("code.line.number", i64::from(line!())),
-            KeyValue::new("a", a as i64),
-            KeyValue::new("k", "v"),
-        ])
-        .start(tracer);
-    let cx = Context::current_with_span(span);
+    let cx = hand_span(hand_tracer(), "otel_hand_async", line!(), a);
     let result: Outcome = async { Ok(std::hint::black_box(a) + 1) }
         .with_context(cx.clone())
         .await;
-    if let Err(error) = &result {
-        cx.span().set_status(Status::error(error.to_string()));
-    }
-    cx.span().end();
+    hand_finish(&cx, &result);
     result
 }
 

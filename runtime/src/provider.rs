@@ -9,7 +9,8 @@
 //! scope wraps that provider in [`Placeholder`], which passes every request
 //! through unchanged, so nobody else sees a difference. While the placeholder
 //! is installed, each call site asks once whether the provider does anything
-//! for its scope, and if not, its calls only read two atomics. When the
+//! for its scope, and if not, its calls only read one atomic and a
+//! thread-local counter. When the
 //! application installs its real provider, the global drops the placeholder,
 //! and its `Drop` flips the state, so the very next call uses the new
 //! provider.
@@ -51,12 +52,26 @@ const SITE_LIVE: u8 = 2;
 /// in case the placeholder outlived its replacement (see the module docs).
 pub(crate) const RECHECK_EVERY: u16 = 1024;
 
+/// Sites that learnt their scope records nothing, so that leaving the
+/// placeholder state can tell them; a site's own flag is then all a disabled
+/// call reads.
+static NOOP_SITES: Mutex<Vec<&'static CallSite>> = Mutex::new(Vec::new());
+
 /// True when `site`'s calls record nothing: the check a disabled call makes.
 #[inline]
 pub(crate) fn is_disabled(site: &CallSite) -> bool {
-    STATE.load(Ordering::Acquire) == PLACEHOLDER
-        && site.probe().load(Ordering::Relaxed) == SITE_NOOP
-        && !recheck_due()
+    site.probe().load(Ordering::Acquire) == SITE_NOOP && !recheck_due()
+}
+
+/// The placeholder is gone: every site asks the global provider again.
+fn leave_placeholder() {
+    STATE.store(INSTALLED, Ordering::Release);
+    let sites = NOOP_SITES
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    for site in sites.iter() {
+        site.probe().store(SITE_LIVE, Ordering::Release);
+    }
 }
 
 #[inline]
@@ -72,7 +87,7 @@ fn recheck_due() -> bool {
 }
 
 /// The tracer for `site`, or `None` when its calls record nothing.
-pub(crate) fn tracer(site: &CallSite) -> Option<BoxedTracer> {
+pub(crate) fn tracer(site: &'static CallSite) -> Option<BoxedTracer> {
     if PROBING.with(Cell::get) {
         // A provider that makes traced calls while we probe it: those calls
         // go untraced rather than wait on the probe forever.
@@ -84,17 +99,12 @@ pub(crate) fn tracer(site: &CallSite) -> Option<BoxedTracer> {
             // replaced while something held on to it?
             SITE_NOOP if global_is_placeholder() => None,
             SITE_NOOP => {
-                STATE.store(INSTALLED, Ordering::Release);
+                leave_placeholder();
                 tracer(site)
             }
             SITE_LIVE => Some(global::tracer_provider().tracer_with_scope(site.scope())),
             _ => {
-                let verdict = if does_nothing_for(site) {
-                    SITE_NOOP
-                } else {
-                    SITE_LIVE
-                };
-                site.probe().store(verdict, Ordering::Relaxed);
+                learn(site);
                 tracer(site)
             }
         },
@@ -105,7 +115,7 @@ pub(crate) fn tracer(site: &CallSite) -> Option<BoxedTracer> {
 
 #[cold]
 #[inline(never)]
-fn probe_then(site: &CallSite) -> Option<BoxedTracer> {
+fn probe_then(site: &'static CallSite) -> Option<BoxedTracer> {
     {
         let _serial = PROBE
             .lock()
@@ -121,6 +131,24 @@ fn probe_then(site: &CallSite) -> Option<BoxedTracer> {
         }
     }
     tracer(site)
+}
+
+/// Asks, once per site while the placeholder is installed, whether the
+/// provider records `site`'s scope.
+#[cold]
+fn learn(site: &'static CallSite) {
+    let mut sites = NOOP_SITES
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if site.probe().load(Ordering::Acquire) != SITE_UNKNOWN {
+        return;
+    }
+    if STATE.load(Ordering::Acquire) == PLACEHOLDER && does_nothing_for(site) {
+        sites.push(site);
+        site.probe().store(SITE_NOOP, Ordering::Release);
+    } else {
+        site.probe().store(SITE_LIVE, Ordering::Release);
+    }
 }
 
 thread_local! {
@@ -180,6 +208,6 @@ impl TracerProvider for Placeholder {
 
 impl Drop for Placeholder {
     fn drop(&mut self) {
-        STATE.store(INSTALLED, Ordering::Release);
+        leave_placeholder();
     }
 }

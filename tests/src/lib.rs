@@ -134,14 +134,8 @@ impl SpanExt for SpanData {
     }
 
     fn event_attr(&self, event: &str, key: &str) -> Option<String> {
-        let key = Key::new(key.to_owned());
-        self.events
-            .iter()
-            .find(|candidate| candidate.name == event)?
-            .attributes
-            .iter()
-            .find(|attribute| attribute.key == key)
-            .map(|attribute| attribute.value.as_str().into_owned())
+        self.event_attr_value(event, key)
+            .map(|value| value.as_str().into_owned())
     }
 
     fn span_id(&self) -> SpanId {
@@ -235,4 +229,30 @@ impl traced::ToAttribute for Counted {
         self.tick();
         Some(Value::from("counted"))
     }
+}
+
+/// A global allocator that counts the current thread's allocations, for tests
+/// that prove a path allocates nothing. A test binary installs it with
+/// `#[global_allocator] static ALLOCATOR: CountingAllocator = CountingAllocator;`.
+pub struct CountingAllocator;
+
+thread_local! {
+    static ALLOCATIONS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+// SAFETY: forwards every call to the system allocator unchanged.
+unsafe impl std::alloc::GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        let _ = ALLOCATIONS.try_with(|count| count.set(count.get() + 1));
+        unsafe { std::alloc::System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
+        unsafe { std::alloc::System.dealloc(ptr, layout) }
+    }
+}
+
+/// Allocations made so far on this thread (with [`CountingAllocator`]).
+pub fn allocations() -> usize {
+    ALLOCATIONS.with(std::cell::Cell::get)
 }

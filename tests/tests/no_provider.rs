@@ -1,8 +1,6 @@
 //! No tracer provider is ever installed in this binary: traced fns behave
 //! exactly like the plain fns, and format nothing.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 use std::panic::catch_unwind;
 use std::pin::pin;
 use std::task::{Context as TaskContext, Poll, Waker};
@@ -11,7 +9,7 @@ use std::time::Duration;
 use opentelemetry::Context;
 use opentelemetry::trace::TraceContextExt;
 use traced::traced;
-use traced_tests::Counted;
+use traced_tests::{Counted, CountingAllocator, allocations};
 
 /// Every capturing option, over values that count their formatting.
 #[traced(args(a, ?b, %c), attrs(d = a, e = ?b, f = %c), ret)]
@@ -104,31 +102,8 @@ fn panics_propagate_unchanged() {
     assert!(!Context::current().has_active_span());
 }
 
-/// Counts this thread's allocations, to show a traced call does no work.
-struct CountingAllocator;
-
-thread_local! {
-    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
-}
-
-// SAFETY: forwards every call to the system allocator unchanged.
-unsafe impl GlobalAlloc for CountingAllocator {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let _ = ALLOCATIONS.try_with(|count| count.set(count.get() + 1));
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
 #[global_allocator]
 static ALLOCATOR: CountingAllocator = CountingAllocator;
-
-fn allocations() -> usize {
-    ALLOCATIONS.with(Cell::get)
-}
 
 #[derive(Debug)]
 struct Point(i32, i32);

@@ -10,7 +10,7 @@ use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceFlags, Tra
 use opentelemetry::{Context, Value, global};
 use opentelemetry_sdk::trace::{InMemorySpanExporter, Sampler, SdkTracerProvider, SpanData};
 use traced::traced;
-use traced_tests::{Counted, SpanExt};
+use traced_tests::{Counted, CountingAllocator, SpanExt, allocations};
 
 static EXPORTER: OnceLock<InMemorySpanExporter> = OnceLock::new();
 static TURN: Mutex<()> = Mutex::new(());
@@ -181,35 +181,16 @@ fn a_sampled_out_panic_still_propagates() {
     assert!(!Context::current().has_active_span());
 }
 
-/// Counts this thread's allocations.
-struct CountingAllocator;
-
-thread_local! {
-    static ALLOCATIONS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
-}
-
-// SAFETY: forwards every call to the system allocator unchanged.
-unsafe impl std::alloc::GlobalAlloc for CountingAllocator {
-    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
-        let _ = ALLOCATIONS.try_with(|count| count.set(count.get() + 1));
-        unsafe { std::alloc::System.alloc(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
-        unsafe { std::alloc::System.dealloc(ptr, layout) }
-    }
-}
-
 #[global_allocator]
 static ALLOCATOR: CountingAllocator = CountingAllocator;
 
 fn allocations_of(call: impl Fn()) -> usize {
     call(); // the first call of a fn probes the provider once
-    let before = ALLOCATIONS.with(std::cell::Cell::get);
+    let before = allocations();
     for _ in 0..10 {
         call();
     }
-    ALLOCATIONS.with(std::cell::Cell::get) - before
+    allocations() - before
 }
 
 #[traced(parent = unsampled())]
