@@ -9,11 +9,10 @@
 //! scope wraps that provider in [`Placeholder`], which passes every request
 //! through unchanged, so nobody else sees a difference. While the placeholder
 //! is installed, each call site asks once whether the provider does anything
-//! for its scope, and if not, its calls only read one atomic and a
-//! thread-local counter. When the
-//! application installs its real provider, the global drops the placeholder,
-//! and its `Drop` flips the state, so the very next call uses the new
-//! provider.
+//! for its scope, and if not, its calls only read one atomic (the site's
+//! flag) and a thread-local counter. When the application installs its real
+//! provider, the global drops the placeholder, whose `Drop` resets every
+//! site's flag, so the very next call uses the new provider.
 //!
 //! Code that keeps a handle to the global provider (`global::tracer_provider()`)
 //! keeps the placeholder alive past its replacement, so each thread also
