@@ -1,8 +1,8 @@
 //! The `#[traced]` attribute. Use it through the `traced` crate, which
 //! documents it and holds the code the expansion calls.
 //!
-//! The pipeline: arguments → [`args::RawArgs`], item → [`item::TracedFn`],
-//! both → [`model::Plan`] in `validate` (every error collected), then
+//! The pipeline: arguments → `args::RawArgs`, item → `item::TracedFn`,
+//! both → `model::Plan` in `validate` (every error collected), then
 //! `expand`, which cannot fail. On any error the user's item is emitted
 //! unchanged beside the errors, so one mistake does not cascade into others.
 
