@@ -77,19 +77,23 @@ pub fn expand(plan: &Plan) -> TokenStream {
     }
 }
 
-/// Makes the closure or async block take each parameter the body uses whole,
-/// in reverse declaration order, so they drop in the order a plain fn drops
-/// them (last parameter first), inside the span. Without it the closure would
-/// take them in order of first use, or take only the fields it touches.
-/// Parameters the body never names are left alone, so rustc still reports
-/// them as unused.
+/// Makes the closure or async block take whole each parameter it should
+/// hold, in reverse declaration order, so parameters drop in the order a plain
+/// fn drops them (last first), inside the span. Without it the closure would
+/// take them in order of first use, or only the fields it touches, and leave
+/// the rest to drop after the span.
+///
+/// Taken: parameters the body names (in code or in a format string), and
+/// `_`-prefixed ones (guards kept for their drop). A parameter the body never
+/// names is left alone, so rustc still reports it as unused.
 fn keep_drop_order(plan: &Plan) -> TokenStream {
     let body = &plan.function.body;
     let mentions = bindings(&plan.function.sig)
         .into_iter()
         .rev()
         .filter_map(|binding| {
-            if !mentions(body, &binding.ident) {
+            let kept_for_drop = binding.name().starts_with('_');
+            if !kept_for_drop && !mentions(body, &binding.ident) {
                 return None;
             }
             let (cfgs, ident) = (binding.cfgs, binding.ident);
@@ -357,7 +361,11 @@ fn erase_in_place(ty: &mut Type) {
         }
         Type::Array(array) => erase_in_place(&mut array.elem),
         Type::Group(group) => erase_in_place(&mut group.elem),
-        Type::Paren(paren) => erase_in_place(&mut paren.elem),
+        // `(impl Debug)` would become `(_)`, which draws `unused_parens`.
+        Type::Paren(paren) => {
+            erase_in_place(&mut paren.elem);
+            *ty = (*paren.elem).clone();
+        }
         Type::Ptr(ptr) => erase_in_place(&mut ptr.elem),
         Type::Reference(reference) => erase_in_place(&mut reference.elem),
         Type::Slice(slice) => erase_in_place(&mut slice.elem),

@@ -76,11 +76,18 @@ fn bound_idents(pat: &Pat, idents: &mut Vec<Ident>) {
     }
 }
 
-/// Whether `ident` appears among `tokens`, at any depth.
+/// Whether `ident` appears among `tokens`, at any depth, or as an inline
+/// format argument (`"{ident}"`, `"{ident:?}"`) in a string literal.
 pub fn mentions(tokens: &TokenStream, ident: &Ident) -> bool {
+    let name = ident.to_string();
+    let in_format = [format!("{{{name}}}"), format!("{{{name}:")];
     tokens.clone().into_iter().any(|tree| match tree {
         TokenTree::Ident(found) => found == *ident,
         TokenTree::Group(group) => mentions(&group.stream(), ident),
-        _ => false,
+        TokenTree::Literal(literal) => {
+            let text = literal.to_string();
+            text.starts_with('"') && in_format.iter().any(|arg| text.contains(arg.as_str()))
+        }
+        TokenTree::Punct(_) => false,
     })
 }

@@ -1,4 +1,4 @@
-//! Finding the tracer for a call, cheaply when no provider is installed.
+//! Finding the tracer for a call, cheaply when nothing would be recorded.
 //!
 //! OpenTelemetry's global provider sits behind a `RwLock` and hands out a
 //! fresh `Arc` clone on every read, so asking it "is anything installed?" on
@@ -7,19 +7,21 @@
 //!
 //! The first traced call that finds the global provider doing nothing for its
 //! scope wraps that provider in [`Placeholder`], which passes every request
-//! through unchanged, so nobody else sees a difference. While the placeholder
-//! is installed, each call site asks once whether the provider does anything
-//! for its scope, and if not, its calls only read one atomic (the site's
-//! flag) and a thread-local counter. When the application installs its real
-//! provider, the global drops the placeholder, whose `Drop` resets every
-//! site's flag, so the very next call uses the new provider.
+//! through. While the placeholder is installed, each call site asks once
+//! whether the provider does anything for its scope; if not, its calls read
+//! two atomics and a thread-local counter. When the application installs its
+//! real provider, the global drops the placeholder, whose `Drop` flips the
+//! state, so later calls use the new provider.
 //!
-//! Code that keeps a handle to the global provider (`global::tracer_provider()`)
-//! keeps the placeholder alive past its replacement, so each thread also
-//! looks at the global provider again every [`RECHECK_EVERY`] disabled calls.
+//! Code that keeps a handle to the old global provider keeps the placeholder
+//! alive past its replacement. So a disabled site also asks the global
+//! provider again every [`RECHECK_EVERY`] disabled calls of a thread.
+//!
+//! No lock of ours is ever held while calling into OpenTelemetry, and the
+//! placeholder's `Drop` (which runs inside OpenTelemetry's global write lock)
+//! only stores an atomic.
 
 use std::cell::Cell;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU8, Ordering};
 
 use opentelemetry::global::{self, BoxedTracer, GlobalTracerProvider};
@@ -32,17 +34,19 @@ use crate::callsite::CallSite;
 
 /// Nobody has looked at the global provider yet.
 const UNKNOWN: u8 = 0;
-/// Our [`Placeholder`] is the global provider.
-const PLACEHOLDER: u8 = 1;
-/// Some other provider is (or was) installed: ask the global one each call.
-const INSTALLED: u8 = 2;
+/// One thread is deciding whether to install the placeholder; meanwhile
+/// every call asks the global provider.
+const CHOOSING: u8 = 1;
+/// Our [`Placeholder`] is (or was, until a re-check notices) the global
+/// provider.
+const PLACEHOLDER: u8 = 2;
+/// Another provider is installed: every call asks the global provider.
+const INSTALLED: u8 = 3;
 
 static STATE: AtomicU8 = AtomicU8::new(UNKNOWN);
-/// Serialises the one-time check, so two threads never both install.
-static PROBE: Mutex<()> = Mutex::new(());
 
-/// What a call site learnt about the placeholder's provider for its scope
-/// (`CallSite::probe`): not asked yet, does nothing, or records.
+/// What a call site learnt about its scope while the placeholder is
+/// installed (`CallSite::probe`): not asked yet, records nothing, records.
 pub(crate) const SITE_UNKNOWN: u8 = 0;
 const SITE_NOOP: u8 = 1;
 const SITE_LIVE: u8 = 2;
@@ -51,26 +55,12 @@ const SITE_LIVE: u8 = 2;
 /// in case the placeholder outlived its replacement (see the module docs).
 pub(crate) const RECHECK_EVERY: u16 = 1024;
 
-/// Sites that learnt their scope records nothing, so that leaving the
-/// placeholder state can tell them; a site's own flag is then all a disabled
-/// call reads.
-static NOOP_SITES: Mutex<Vec<&'static CallSite>> = Mutex::new(Vec::new());
-
 /// True when `site`'s calls record nothing: the check a disabled call makes.
 #[inline]
 pub(crate) fn is_disabled(site: &CallSite) -> bool {
-    site.probe().load(Ordering::Acquire) == SITE_NOOP && !recheck_due()
-}
-
-/// The placeholder is gone: every site asks the global provider again.
-fn leave_placeholder() {
-    STATE.store(INSTALLED, Ordering::Release);
-    let sites = NOOP_SITES
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    for site in sites.iter() {
-        site.probe().store(SITE_LIVE, Ordering::Release);
-    }
+    STATE.load(Ordering::Acquire) == PLACEHOLDER
+        && site.probe().load(Ordering::Relaxed) == SITE_NOOP
+        && !recheck_due()
 }
 
 #[inline]
@@ -86,75 +76,77 @@ fn recheck_due() -> bool {
 }
 
 /// The tracer for `site`, or `None` when its calls record nothing.
-pub(crate) fn tracer(site: &'static CallSite) -> Option<BoxedTracer> {
+pub(crate) fn tracer(site: &CallSite) -> Option<BoxedTracer> {
     if PROBING.with(Cell::get) {
         // A provider that makes traced calls while we probe it: those calls
-        // go untraced rather than wait on the probe forever.
+        // go untraced, rather than probe it again from inside itself.
         return None;
     }
     match STATE.load(Ordering::Acquire) {
-        PLACEHOLDER => match site.probe().load(Ordering::Relaxed) {
-            // Here every `RECHECK_EVERY` calls: has the placeholder been
-            // replaced while something held on to it?
-            SITE_NOOP if global_is_placeholder() => None,
-            SITE_NOOP => {
-                leave_placeholder();
-                tracer(site)
-            }
-            SITE_LIVE => Some(global::tracer_provider().tracer_with_scope(site.scope())),
-            _ => {
-                learn(site);
-                tracer(site)
-            }
-        },
-        INSTALLED => Some(global::tracer_provider().tracer_with_scope(site.scope())),
-        _ => probe_then(site),
+        // A site never asked, or one due for its re-check: ask (again).
+        PLACEHOLDER if site.probe().load(Ordering::Relaxed) != SITE_LIVE => {
+            let verdict = if does_nothing_for(site) {
+                SITE_NOOP
+            } else {
+                SITE_LIVE
+            };
+            site.probe().store(verdict, Ordering::Relaxed);
+            (verdict == SITE_LIVE).then(|| lookup(site))
+        }
+        UNKNOWN => {
+            choose(site);
+            tracer(site)
+        }
+        _ => Some(lookup(site)),
     }
 }
 
+fn lookup(site: &CallSite) -> BoxedTracer {
+    global::tracer_provider().tracer_with_scope(site.scope())
+}
+
+/// Decides, once per process, whether to install the placeholder. Threads
+/// that arrive meanwhile ask the global provider instead of waiting.
 #[cold]
 #[inline(never)]
-fn probe_then(site: &'static CallSite) -> Option<BoxedTracer> {
+fn choose(site: &CallSite) {
+    if STATE
+        .compare_exchange(UNKNOWN, CHOOSING, Ordering::AcqRel, Ordering::Acquire)
+        .is_err()
     {
-        let _serial = PROBE
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if STATE.load(Ordering::Acquire) == UNKNOWN {
-            if does_nothing_for(site) {
-                let previous = global::tracer_provider();
-                global::set_tracer_provider(Placeholder { previous });
-                STATE.store(PLACEHOLDER, Ordering::Release);
-            } else {
-                STATE.store(INSTALLED, Ordering::Release);
-            }
-        }
-    }
-    tracer(site)
-}
-
-/// Asks, once per site while the placeholder is installed, whether the
-/// provider records `site`'s scope.
-#[cold]
-fn learn(site: &'static CallSite) {
-    let mut sites = NOOP_SITES
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    if site.probe().load(Ordering::Acquire) != SITE_UNKNOWN {
         return;
     }
-    if STATE.load(Ordering::Acquire) == PLACEHOLDER && does_nothing_for(site) {
-        sites.push(site);
-        site.probe().store(SITE_NOOP, Ordering::Release);
+    if does_nothing_for(site) {
+        site.probe().store(SITE_NOOP, Ordering::Relaxed);
+        let previous = global::tracer_provider();
+        global::set_tracer_provider(Placeholder { previous });
+        // Fails if the placeholder was already replaced (its `Drop` stored
+        // `INSTALLED`): then the new provider stands.
+        let _ = STATE.compare_exchange(CHOOSING, PLACEHOLDER, Ordering::AcqRel, Ordering::Acquire);
     } else {
-        site.probe().store(SITE_LIVE, Ordering::Release);
+        STATE.store(INSTALLED, Ordering::Release);
     }
 }
 
 thread_local! {
     /// Set while this thread probes the global provider.
     static PROBING: Cell<bool> = const { Cell::new(false) };
-    /// Set when [`Placeholder`] hands out a tracer on this thread.
-    static PLACEHOLDER_ASKED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Clears `PROBING` however the probe ends, a provider's panic included.
+struct Probing;
+
+impl Probing {
+    fn start() -> Probing {
+        PROBING.with(|probing| probing.set(true));
+        Probing
+    }
+}
+
+impl Drop for Probing {
+    fn drop(&mut self) {
+        PROBING.with(|probing| probing.set(false));
+    }
 }
 
 /// Whether the global provider does nothing for `site`'s scope, found
@@ -174,19 +166,10 @@ fn does_nothing_for(site: &CallSite) -> bool {
     let parent = Context::new()
         .with_remote_span_context(marker.clone())
         .with_telemetry_suppressed();
-    PROBING.with(|probing| probing.set(true));
-    let tracer = global::tracer_provider().tracer_with_scope(site.scope());
+    let _probing = Probing::start();
+    let tracer = lookup(site);
     let probe = tracer.start_with_context("traced.probe", &parent);
-    PROBING.with(|probing| probing.set(false));
     opentelemetry::trace::Span::span_context(&probe) == &marker
-}
-
-/// Whether the global provider is still our placeholder: ask it for a tracer
-/// and see whether the placeholder answered.
-fn global_is_placeholder() -> bool {
-    PLACEHOLDER_ASKED.with(|asked| asked.set(false));
-    drop(global::tracer_provider().tracer("traced.recheck"));
-    PLACEHOLDER_ASKED.with(Cell::get)
 }
 
 /// Wraps the provider that was global when traced first looked, passing
@@ -200,13 +183,12 @@ impl TracerProvider for Placeholder {
     type Tracer = BoxedTracer;
 
     fn tracer_with_scope(&self, scope: InstrumentationScope) -> BoxedTracer {
-        PLACEHOLDER_ASKED.with(|asked| asked.set(true));
         self.previous.tracer_with_scope(scope)
     }
 }
 
 impl Drop for Placeholder {
     fn drop(&mut self) {
-        leave_placeholder();
+        STATE.store(INSTALLED, Ordering::Release);
     }
 }

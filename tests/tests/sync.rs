@@ -334,6 +334,12 @@ impl Loud {
     fn touch(&self) {}
 }
 
+impl std::fmt::Debug for Loud {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
 fn take_drops() -> Vec<(&'static str, bool)> {
     DROPS.with(|drops| drops.take())
 }
@@ -349,6 +355,30 @@ fn traced_drop_order(a: Loud, b: Loud, c: Loud) {
     a.touch();
     b.touch();
     let _ = &c;
+}
+
+fn untraced_guard_and_format(a: Loud, b: Loud, _guard: Loud) -> String {
+    a.touch();
+    format!("{b:?}")
+}
+
+/// `_guard` is never named in the body; `b` only in a format string.
+#[traced]
+fn traced_guard_and_format(a: Loud, b: Loud, _guard: Loud) -> String {
+    a.touch();
+    format!("{b:?}")
+}
+
+#[test]
+fn guards_and_format_only_parameters_drop_in_order_too() {
+    let ((), _spans) = capture(|| {
+        untraced_guard_and_format(Loud("a"), Loud("b"), Loud("guard"));
+        let plain: Vec<&str> = take_drops().into_iter().map(|(name, _)| name).collect();
+        traced_guard_and_format(Loud("a"), Loud("b"), Loud("guard"));
+        let traced = take_drops();
+        assert_eq!(plain, ["guard", "b", "a"]);
+        assert_eq!(traced, [("guard", true), ("b", true), ("a", true)]);
+    });
 }
 
 #[test]
