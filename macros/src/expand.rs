@@ -22,7 +22,8 @@
 //! }
 //! ```
 //!
-//! An `async fn` awaits `__traced_span.run_async(async move { .. })` instead.
+//! An `async fn` awaits its body through `__traced_span.run_async(..)`, or
+//! directly when there is no span.
 //! The guard ends the span when it drops: on return, on panic, and when an
 //! async fn's future is dropped early.
 
@@ -48,9 +49,11 @@ pub fn expand(plan: &Plan) -> TokenStream {
             let hint = return_type_hint(&sig.output);
             let keep_order = keep_drop_order(plan);
             let original = &function.body;
+            // `-> !` stays on the closure, so lints see a diverging body.
+            let never = never_returns(plan).then(|| quote!(-> !));
             wrap(
                 plan,
-                Body::Closure(quote!(move || { #hint #keep_order #original })),
+                Body::Closure(quote!(move || #never { #hint #keep_order #original })),
             )
         }
         Shape::Async => {
