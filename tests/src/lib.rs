@@ -231,6 +231,19 @@ impl traced::ToAttribute for Counted {
     }
 }
 
+/// Every capturing option (`args`, `attrs` and `ret`, each way of
+/// formatting), over values that count their formatting.
+#[traced::traced(args(a, ?b, %c), attrs(d = a, e = ?b, f = %c), ret)]
+pub fn formats_counted(
+    a: &Counted,
+    b: &Counted,
+    c: &Counted,
+    out: Counted,
+    fail: bool,
+) -> Result<Counted, Counted> {
+    if fail { Err(out) } else { Ok(out) }
+}
+
 /// A global allocator that counts the current thread's allocations, for tests
 /// that prove a path allocates nothing. A test binary installs it with
 /// `#[global_allocator] static ALLOCATOR: CountingAllocator = CountingAllocator;`.

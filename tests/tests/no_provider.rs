@@ -9,19 +9,7 @@ use std::time::Duration;
 use opentelemetry::Context;
 use opentelemetry::trace::TraceContextExt;
 use traced::traced;
-use traced_tests::{Counted, CountingAllocator, allocations};
-
-/// Every capturing option, over values that count their formatting.
-#[traced(args(a, ?b, %c), attrs(d = a, e = ?b, f = %c), ret)]
-fn formats_counted(
-    a: &Counted,
-    b: &Counted,
-    c: &Counted,
-    out: Counted,
-    fail: bool,
-) -> Result<Counted, Counted> {
-    if fail { Err(out) } else { Ok(out) }
-}
+use traced_tests::{Counted, CountingAllocator, allocations, formats_counted};
 
 #[traced(args(x), ret = display, err = debug)]
 fn double(x: i64) -> Result<i64, String> {

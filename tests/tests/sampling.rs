@@ -10,7 +10,7 @@ use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceFlags, Tra
 use opentelemetry::{Context, Value, global};
 use opentelemetry_sdk::trace::{InMemorySpanExporter, Sampler, SdkTracerProvider, SpanData};
 use traced::traced;
-use traced_tests::{Counted, CountingAllocator, SpanExt, allocations};
+use traced_tests::{Counted, CountingAllocator, SpanExt, allocations, formats_counted};
 
 static EXPORTER: OnceLock<InMemorySpanExporter> = OnceLock::new();
 static TURN: Mutex<()> = Mutex::new(());
@@ -61,17 +61,6 @@ impl Counters {
         assert!(call(a, b, c, ok.clone(), false).is_ok());
         assert!(call(a, b, c, err.clone(), true).is_err());
     }
-}
-
-#[traced(args(a, ?b, %c), attrs(d = a, e = ?b, f = %c), ret)]
-fn formats_counted(
-    a: &Counted,
-    b: &Counted,
-    c: &Counted,
-    out: Counted,
-    fail: bool,
-) -> Result<Counted, Counted> {
-    if fail { Err(out) } else { Ok(out) }
 }
 
 #[traced(parent = unsampled(), args(a, ?b, %c), attrs(d = a, e = ?b, f = %c), ret)]
