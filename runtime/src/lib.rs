@@ -30,6 +30,7 @@
 //!
 //! This crate depends on `opentelemetry` alone: a library can annotate its
 //! functions without choosing an SDK or exporter for its users.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 /// Runs every call of the function inside an OpenTelemetry span.
 ///
@@ -213,6 +214,25 @@ mod outcome;
 mod provider;
 mod start;
 mod value;
+
+#[cfg(any(feature = "otlp", feature = "testing"))]
+mod propagator;
+
+#[cfg(feature = "http")]
+#[cfg_attr(docsrs, doc(cfg(feature = "http")))]
+pub mod http;
+#[cfg(feature = "otlp")]
+#[cfg_attr(docsrs, doc(cfg(feature = "otlp")))]
+pub mod setup;
+#[cfg(feature = "testing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
+pub mod testing;
+#[cfg(feature = "view")]
+#[cfg_attr(docsrs, doc(cfg(feature = "view")))]
+pub mod view;
+
+#[cfg(feature = "otlp")]
+pub use setup::{Setup, SetupError, TracerGuard, init};
 
 #[doc(hidden)]
 #[path = "private.rs"]

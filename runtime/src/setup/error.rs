@@ -1,0 +1,36 @@
+//! What can go wrong in [`init`](crate::init), said so that it can be fixed.
+
+use std::fmt;
+
+/// Why [`init`](crate::init) installed nothing.
+///
+/// The message names the setting (the environment variable, or the builder
+/// method when the value came from code), the value, and what is accepted.
+#[derive(Debug)]
+pub struct SetupError {
+    message: String,
+}
+
+impl SetupError {
+    /// A bad value of `setting` (e.g. `OTEL_TRACES_SAMPLER`), with what is accepted.
+    pub(crate) fn invalid(setting: &str, value: &str, expected: impl fmt::Display) -> Self {
+        Self {
+            message: format!("{setting}={value:?} is not valid: {expected}"),
+        }
+    }
+
+    /// A part of the pipeline that could not be built.
+    pub(crate) fn failed(what: &str, cause: impl fmt::Display) -> Self {
+        Self {
+            message: format!("{what}: {cause}"),
+        }
+    }
+}
+
+impl fmt::Display for SetupError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "traced::init: {}", self.message)
+    }
+}
+
+impl std::error::Error for SetupError {}

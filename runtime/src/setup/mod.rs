@@ -1,0 +1,316 @@
+//! One-line setup: [`init`] installs the OpenTelemetry SDK, an OTLP exporter
+//! and the W3C propagator, configured from the standard `OTEL_*` variables.
+//!
+//! ```no_run
+//! fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     let _guard = traced::init()?; // flushes and shuts down when dropped
+//!     // ... the application, with #[traced] functions ...
+//!     Ok(())
+//! }
+//! ```
+//!
+//! | variable | accepted | default |
+//! |---|---|---|
+//! | `OTEL_SERVICE_NAME` | any name | `service.name` of `OTEL_RESOURCE_ATTRIBUTES`, else `unknown_service:<program>` |
+//! | `OTEL_RESOURCE_ATTRIBUTES` | `key=value,key=value`, values percent-encoded | none |
+//! | `OTEL_TRACES_EXPORTER` | `otlp`, `console`, `none`, or a list such as `otlp,console` | `otlp` |
+//! | `OTEL_EXPORTER_OTLP_ENDPOINT` | `http://host:port`; HTTP appends `/v1/traces` | `http://localhost:4318` (`4317` for gRPC) |
+//! | `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` | the full URL, used as given; wins over the one above | |
+//! | `OTEL_EXPORTER_OTLP_PROTOCOL`, `OTEL_EXPORTER_OTLP_TRACES_PROTOCOL` | `http/protobuf`, `grpc` | `http/protobuf` |
+//! | `OTEL_EXPORTER_OTLP_TIMEOUT`, `OTEL_EXPORTER_OTLP_TRACES_TIMEOUT` | milliseconds | `10000` |
+//! | `OTEL_TRACES_SAMPLER` | `always_on`, `always_off`, `traceidratio`, `parentbased_always_on`, `parentbased_always_off`, `parentbased_traceidratio` | `parentbased_always_on` |
+//! | `OTEL_TRACES_SAMPLER_ARG` | the ratio, from 0 to 1 | `1` |
+//! | `OTEL_SDK_DISABLED` | `true`, `false` | `false` |
+//!
+//! A value that is not accepted makes `init` return a [`SetupError`] that
+//! names the variable, the value and what is accepted; nothing is installed
+//! then. `init` never panics. Every variable has a [`Setup`] method that
+//! overrides it in code. `OTEL_EXPORTER_OTLP_HEADERS` and `OTEL_BSP_*` are
+//! read by the OpenTelemetry crates themselves.
+//!
+//! What the pipeline promises:
+//!
+//! - **Traced calls never wait for the collector.** Spans go into a bounded
+//!   queue (2048 spans, [`Setup::max_queue_size`] or `OTEL_BSP_MAX_QUEUE_SIZE`)
+//!   that a background thread exports in batches; when the queue is full new
+//!   spans are dropped, never waited for. Exports run on a one-thread runtime
+//!   of `traced`'s own (`traced-export`), so `init` works in a plain `main`
+//!   and under any Tokio runtime.
+//! - **Problems are reported once.** The first failed export is reported when
+//!   it happens (to standard error, or to [`Setup::report_with`]); at shutdown
+//!   one line gives the count of spans that failed or were dropped.
+//!   [`TracerGuard::stats`] gives the counts at any time.
+//! - **Nothing is lost on a normal exit.** Dropping the [`TracerGuard`]
+//!   exports every span that ended before the drop, and waits at most the
+//!   shutdown timeout (5 s, [`Setup::shutdown_timeout`]) for the collector.
+//! - **`OTEL_SDK_DISABLED=true` or `OTEL_TRACES_EXPORTER=none`** installs no
+//!   provider, so traced calls cost what they cost with no SDK; the
+//!   propagator is still installed, so incoming trace context is passed on.
+//!
+//! Endpoints must be `http://`: TLS is not built in, so send to a collector
+//! on the same host or network and let it forward over TLS.
+
+mod config;
+mod error;
+mod offload;
+mod parse;
+mod pipeline;
+mod stats;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use opentelemetry::{Key, KeyValue, Value};
+
+pub use config::{Exporter, Protocol, Sampler};
+pub use error::SetupError;
+pub use stats::ExportStats;
+
+use config::{Environment, Overrides, Settings};
+use pipeline::Pipeline;
+use stats::Reporter;
+
+/// Installs tracing as the `OTEL_*` variables say; see the [module docs](self).
+///
+/// Keep the guard for as long as the program runs: dropping it exports what
+/// is left and shuts the pipeline down.
+///
+/// ```no_run
+/// let _guard = traced::init().expect("tracing set-up");
+/// ```
+pub fn init() -> Result<TracerGuard, SetupError> {
+    Setup::new().init()
+}
+
+/// [`init`], with settings given in code; each one wins over its variable.
+///
+/// ```no_run
+/// use traced::setup::{Protocol, Sampler};
+///
+/// let _guard = traced::Setup::new()
+///     .service_name("checkout")
+///     .endpoint("http://127.0.0.1:4317")
+///     .protocol(Protocol::Grpc)
+///     .sampler(Sampler::ParentBasedTraceIdRatio(0.1))
+///     .init()?;
+/// # Ok::<(), traced::SetupError>(())
+/// ```
+#[derive(Clone, Default)]
+#[must_use = "a `Setup` does nothing until `.init()` is called"]
+pub struct Setup {
+    code: Overrides,
+    environment: Environment,
+    report: Option<Reporter>,
+}
+
+impl Setup {
+    /// Settings from the process environment, nothing overridden yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// `service.name` (`OTEL_SERVICE_NAME`).
+    pub fn service_name(mut self, name: impl Into<String>) -> Self {
+        self.code.service_name = Some(name.into());
+        self
+    }
+
+    /// One more resource attribute, after those of `OTEL_RESOURCE_ATTRIBUTES`.
+    pub fn resource_attribute(mut self, key: impl Into<Key>, value: impl Into<Value>) -> Self {
+        self.code.resource.push(KeyValue::new(key, value));
+        self
+    }
+
+    /// Where spans go (`OTEL_TRACES_EXPORTER`); call it again to add another.
+    pub fn exporter(mut self, exporter: Exporter) -> Self {
+        self.code
+            .exporters
+            .get_or_insert_with(Vec::new)
+            .push(exporter);
+        self
+    }
+
+    /// The collector's base URL (`OTEL_EXPORTER_OTLP_ENDPOINT`), such as
+    /// `http://127.0.0.1:4318`; HTTP appends `/v1/traces`.
+    pub fn endpoint(mut self, url: impl Into<String>) -> Self {
+        self.code.endpoint = Some(url.into());
+        self
+    }
+
+    /// The full traces URL (`OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`), used as given.
+    pub fn traces_endpoint(mut self, url: impl Into<String>) -> Self {
+        self.code.traces_endpoint = Some(url.into());
+        self
+    }
+
+    /// gRPC or HTTP/protobuf (`OTEL_EXPORTER_OTLP_PROTOCOL`).
+    pub fn protocol(mut self, protocol: Protocol) -> Self {
+        self.code.protocol = Some(protocol);
+        self
+    }
+
+    /// How long one export may take (`OTEL_EXPORTER_OTLP_TIMEOUT`).
+    pub fn export_timeout(mut self, timeout: Duration) -> Self {
+        self.code.export_timeout = Some(timeout);
+        self
+    }
+
+    /// Which traces are recorded (`OTEL_TRACES_SAMPLER`, `OTEL_TRACES_SAMPLER_ARG`).
+    pub fn sampler(mut self, sampler: Sampler) -> Self {
+        self.code.sampler = Some(sampler);
+        self
+    }
+
+    /// Install nothing but the propagator (`OTEL_SDK_DISABLED`).
+    pub fn disabled(mut self, disabled: bool) -> Self {
+        self.code.disabled = Some(disabled);
+        self
+    }
+
+    /// How many ended spans may wait for export before new ones are dropped
+    /// (`OTEL_BSP_MAX_QUEUE_SIZE`, default 2048).
+    pub fn max_queue_size(mut self, spans: usize) -> Self {
+        self.code.max_queue_size = Some(spans);
+        self
+    }
+
+    /// How long dropping the guard may wait for the last export (default 5 s).
+    pub fn shutdown_timeout(mut self, timeout: Duration) -> Self {
+        self.code.shutdown_timeout = Some(timeout);
+        self
+    }
+
+    /// Read the `OTEL_*` settings from `vars` instead of the process
+    /// environment (for tests, or a program that keeps its own configuration).
+    pub fn environment<K, V>(mut self, vars: impl IntoIterator<Item = (K, V)>) -> Self
+    where
+        K: Into<String>,
+        V: Into<String>,
+    {
+        let vars: HashMap<String, String> = vars
+            .into_iter()
+            .map(|(k, v)| (k.into(), v.into()))
+            .collect();
+        self.environment = Environment::Fixed(vars);
+        self
+    }
+
+    /// Send export problems to `report` (e.g. your logger) instead of
+    /// standard error. It is called at most once per failure episode as
+    /// described in the [module docs](self), never per span.
+    pub fn report_with(mut self, report: impl Fn(&str) + Send + Sync + 'static) -> Self {
+        self.report = Some(Arc::new(report));
+        self
+    }
+
+    /// Checks the settings, then installs the provider and the propagator.
+    pub fn init(self) -> Result<TracerGuard, SetupError> {
+        let settings = Settings::resolve(&self.environment, self.code)?;
+        let report = self
+            .report
+            .unwrap_or_else(|| Arc::new(|message: &str| eprintln!("{message}")));
+        crate::propagator::install_w3c();
+        let pipeline = if settings.records() {
+            Some(pipeline::install(&settings, &report)?)
+        } else {
+            None
+        };
+        Ok(TracerGuard {
+            pipeline,
+            shutdown_timeout: settings.shutdown_timeout,
+            report,
+        })
+    }
+}
+
+impl std::fmt::Debug for Setup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Setup")
+            .field("code", &self.code)
+            .field("environment", &self.environment)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Keeps tracing installed; dropping it exports what is left and shuts down.
+#[must_use = "dropping the guard shuts tracing down at once; keep it: `let _guard = traced::init()?;`"]
+pub struct TracerGuard {
+    pipeline: Option<Pipeline>,
+    shutdown_timeout: Duration,
+    report: Reporter,
+}
+
+impl TracerGuard {
+    /// What happened to the spans so far (all exporters added up).
+    pub fn stats(&self) -> ExportStats {
+        self.pipeline
+            .as_ref()
+            .map_or_else(ExportStats::default, |p| total(&p.counters))
+    }
+
+    /// Exports every ended span now, waiting for the collector.
+    pub fn force_flush(&self) -> Result<(), SetupError> {
+        match &self.pipeline {
+            Some(pipeline) => pipeline
+                .provider
+                .force_flush()
+                .map_err(|error| SetupError::failed("flushing spans", error)),
+            None => Ok(()),
+        }
+    }
+
+    /// Exports what is left and shuts down, waiting at most the shutdown
+    /// timeout; returns the final counts. Dropping the guard does the same
+    /// and reports a failure instead of returning it.
+    pub fn shutdown(mut self) -> Result<ExportStats, SetupError> {
+        self.finish()
+    }
+
+    fn finish(&mut self) -> Result<ExportStats, SetupError> {
+        let Some(pipeline) = self.pipeline.take() else {
+            return Ok(ExportStats::default());
+        };
+        let result = pipeline
+            .provider
+            .shutdown_with_timeout(self.shutdown_timeout)
+            .map_err(|error| SetupError::failed("shutting down the exporter", error));
+        for counters in &pipeline.counters {
+            counters.report_losses();
+        }
+        let stats = total(&pipeline.counters);
+        if let Some(runtime) = pipeline.runtime {
+            // Never blocks, so the guard may be dropped inside an async context.
+            runtime.shutdown_background();
+        }
+        result.map(|()| stats)
+    }
+}
+
+fn total(counters: &[Arc<stats::Counters>]) -> ExportStats {
+    let mut total = ExportStats::default();
+    for stats in counters.iter().map(|c| c.stats()) {
+        total.ended += stats.ended;
+        total.exported += stats.exported;
+        total.failed += stats.failed;
+        total.dropped += stats.dropped;
+    }
+    total
+}
+
+impl Drop for TracerGuard {
+    fn drop(&mut self) {
+        if let Err(error) = self.finish() {
+            (self.report)(&error.to_string());
+        }
+    }
+}
+
+impl std::fmt::Debug for TracerGuard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TracerGuard")
+            .field("active", &self.pipeline.is_some())
+            .field("stats", &self.stats())
+            .finish()
+    }
+}

@@ -1,0 +1,239 @@
+//! Reading each `OTEL_*` value, refusing what the specification does not allow.
+
+use std::time::Duration;
+
+use opentelemetry::KeyValue;
+
+use super::config::{Environment, Exporter, Protocol, Sampler};
+use super::error::SetupError;
+
+pub(crate) fn parse_bool(env: &Environment, name: &str) -> Result<Option<bool>, SetupError> {
+    let Some(value) = env.get(name) else {
+        return Ok(None);
+    };
+    match value.to_ascii_lowercase().as_str() {
+        "true" => Ok(Some(true)),
+        "false" => Ok(Some(false)),
+        _ => Err(SetupError::invalid(
+            name,
+            &value,
+            "expected `true` or `false`",
+        )),
+    }
+}
+
+/// `key1=value1,key2=value2`, values percent-encoded (W3C baggage octets).
+pub(crate) fn parse_resource(list: &str) -> Result<Vec<KeyValue>, SetupError> {
+    let bad = |why: &str| SetupError::invalid("OTEL_RESOURCE_ATTRIBUTES", list, why);
+    let mut attributes = Vec::new();
+    for pair in list.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let Some((key, value)) = pair.split_once('=') else {
+            return Err(bad(&format!(
+                "`{pair}` has no `=`; expected `key=value,key=value`"
+            )));
+        };
+        let key = key.trim();
+        if key.is_empty() {
+            return Err(bad(&format!("`{pair}` has an empty key")));
+        }
+        let value = percent_decode(value.trim())
+            .ok_or_else(|| bad(&format!("`{pair}` has a bad percent-encoding")))?;
+        attributes.push(KeyValue::new(key.to_owned(), value));
+    }
+    Ok(attributes)
+}
+
+fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = text.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+pub(crate) fn resource_service_name(resource: &[KeyValue]) -> Option<String> {
+    resource
+        .iter()
+        .rev()
+        .find(|kv| kv.key.as_str() == "service.name")
+        .map(|kv| kv.value.to_string())
+}
+
+/// The specification's fallback: `unknown_service:` and the executable's name.
+pub(crate) fn unknown_service() -> String {
+    let program = std::env::current_exe()
+        .ok()
+        .and_then(|path| path.file_stem().map(|s| s.to_string_lossy().into_owned()));
+    match program {
+        Some(program) => format!("unknown_service:{program}"),
+        None => "unknown_service".to_owned(),
+    }
+}
+
+pub(crate) fn parse_exporters(list: &str) -> Result<Vec<Exporter>, SetupError> {
+    let mut exporters = Vec::new();
+    for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+        let exporter = match name.to_ascii_lowercase().as_str() {
+            "otlp" => Exporter::Otlp,
+            "console" => Exporter::Console,
+            "none" => Exporter::None,
+            "jaeger" | "zipkin" => {
+                return Err(SetupError::invalid(
+                    "OTEL_TRACES_EXPORTER",
+                    list,
+                    format!(
+                        "`{name}` is not built in; use `otlp` (Jaeger, Zipkin and Tempo all accept OTLP)"
+                    ),
+                ));
+            }
+            _ => {
+                return Err(SetupError::invalid(
+                    "OTEL_TRACES_EXPORTER",
+                    list,
+                    format!("unknown exporter `{name}`; expected `otlp`, `console` or `none`"),
+                ));
+            }
+        };
+        if !exporters.contains(&exporter) {
+            exporters.push(exporter);
+        }
+    }
+    Ok(exporters)
+}
+
+pub(crate) fn parse_protocol(name: &str, value: &str) -> Result<Protocol, SetupError> {
+    match value {
+        "grpc" => Ok(Protocol::Grpc),
+        "http/protobuf" => Ok(Protocol::HttpProtobuf),
+        "http/json" => Err(SetupError::invalid(
+            name,
+            value,
+            "JSON is not supported; use `http/protobuf` or `grpc`",
+        )),
+        _ => Err(SetupError::invalid(
+            name,
+            value,
+            "expected `grpc` or `http/protobuf`",
+        )),
+    }
+}
+
+/// The traces URL: a signal-specific endpoint is used as given; a base
+/// endpoint gets `/v1/traces` for HTTP, as the specification says.
+pub(crate) fn resolve_endpoint(
+    env: &Environment,
+    base: &Option<String>,
+    traces: &Option<String>,
+    protocol: Protocol,
+) -> Result<String, SetupError> {
+    let (setting, url, is_base) = if let Some(url) = traces {
+        ("Setup::traces_endpoint", url.clone(), false)
+    } else if let Some(url) = base {
+        ("Setup::endpoint", url.clone(), true)
+    } else if let Some(url) = env.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") {
+        ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", url, false)
+    } else if let Some(url) = env.get("OTEL_EXPORTER_OTLP_ENDPOINT") {
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", url, true)
+    } else {
+        let default = match protocol {
+            Protocol::Grpc => "http://localhost:4317",
+            Protocol::HttpProtobuf => "http://localhost:4318",
+        };
+        ("default endpoint", default.to_owned(), true)
+    };
+    check_url(setting, &url)?;
+    Ok(match (protocol, is_base) {
+        (Protocol::HttpProtobuf, true) => format!("{}/v1/traces", url.trim_end_matches('/')),
+        _ => url,
+    })
+}
+
+fn check_url(setting: &str, url: &str) -> Result<(), SetupError> {
+    let Some(rest) = url.strip_prefix("http://") else {
+        let why = if url.starts_with("https://") {
+            "TLS is not built into traced; send to a local collector over `http://` and let it forward over TLS"
+        } else {
+            "expected a URL such as `http://localhost:4318`"
+        };
+        return Err(SetupError::invalid(setting, url, why));
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let port_ok = match host.rsplit_once(':') {
+        Some((_, port)) if !host.ends_with(']') => port.parse::<u16>().is_ok(),
+        _ => true,
+    };
+    if host.is_empty() || host.contains(char::is_whitespace) || !port_ok {
+        return Err(SetupError::invalid(
+            setting,
+            url,
+            "expected `http://host[:port][/path]`",
+        ));
+    }
+    Ok(())
+}
+
+pub(crate) fn parse_millis(name: &str, value: &str) -> Result<Duration, SetupError> {
+    value
+        .parse::<u64>()
+        .map(Duration::from_millis)
+        .map_err(|_| SetupError::invalid(name, value, "expected a whole number of milliseconds"))
+}
+
+pub(crate) fn parse_sampler(env: &Environment) -> Result<Sampler, SetupError> {
+    let Some(name) = env.get("OTEL_TRACES_SAMPLER") else {
+        return Ok(Sampler::ParentBasedAlwaysOn);
+    };
+    let ratio = || -> Result<f64, SetupError> {
+        let Some(arg) = env.get("OTEL_TRACES_SAMPLER_ARG") else {
+            return Ok(1.0);
+        };
+        match arg.parse::<f64>() {
+            Ok(r) if (0.0..=1.0).contains(&r) => Ok(r),
+            _ => Err(SetupError::invalid(
+                "OTEL_TRACES_SAMPLER_ARG",
+                &arg,
+                "expected a ratio from 0 to 1, such as `0.25`",
+            )),
+        }
+    };
+    Ok(match name.to_ascii_lowercase().as_str() {
+        "always_on" => Sampler::AlwaysOn,
+        "always_off" => Sampler::AlwaysOff,
+        "traceidratio" => Sampler::TraceIdRatio(ratio()?),
+        "parentbased_always_on" => Sampler::ParentBasedAlwaysOn,
+        "parentbased_always_off" => Sampler::ParentBasedAlwaysOff,
+        "parentbased_traceidratio" => Sampler::ParentBasedTraceIdRatio(ratio()?),
+        _ => {
+            return Err(SetupError::invalid(
+                "OTEL_TRACES_SAMPLER",
+                &name,
+                "expected one of `always_on`, `always_off`, `traceidratio`, \
+                 `parentbased_always_on`, `parentbased_always_off`, `parentbased_traceidratio`",
+            ));
+        }
+    })
+}
+
+pub(crate) fn check_sampler(sampler: Sampler) -> Result<Sampler, SetupError> {
+    match sampler {
+        Sampler::TraceIdRatio(r) | Sampler::ParentBasedTraceIdRatio(r)
+            if !(0.0..=1.0).contains(&r) =>
+        {
+            Err(SetupError::invalid(
+                "Setup::sampler",
+                &r.to_string(),
+                "the ratio must be from 0 to 1",
+            ))
+        }
+        _ => Ok(sampler),
+    }
+}

@@ -1,0 +1,129 @@
+//! Building the SDK pipeline from resolved settings and installing it.
+
+use std::sync::Arc;
+
+use opentelemetry::global;
+use opentelemetry_otlp::WithExportConfig;
+use opentelemetry_sdk::Resource;
+use opentelemetry_sdk::resource::TelemetryResourceDetector;
+use opentelemetry_sdk::trace::{
+    BatchConfigBuilder, BatchSpanProcessor, SdkTracerProvider, SpanExporter,
+};
+
+use super::config::{Exporter, Protocol, Sampler, Settings};
+use super::error::SetupError;
+use super::offload::{Offloaded, export_runtime};
+use super::stats::{CountEnded, CountExported, Counters, Reporter};
+
+/// What the guard owns: the provider to shut down, the export runtime to
+/// stop after it, and the counters to report from.
+pub(crate) struct Pipeline {
+    pub provider: SdkTracerProvider,
+    pub runtime: Option<tokio::runtime::Runtime>,
+    pub counters: Vec<Arc<Counters>>,
+}
+
+/// Builds the provider (one batch processor per exporter) and makes it global.
+pub(crate) fn install(settings: &Settings, report: &Reporter) -> Result<Pipeline, SetupError> {
+    let mut builder = SdkTracerProvider::builder()
+        .with_resource(resource(settings))
+        .with_sampler(sampler(settings.sampler));
+    let mut runtime = None;
+    let mut counters = Vec::new();
+    for exporter in &settings.exporters {
+        match exporter {
+            Exporter::Otlp => {
+                let rt = export_runtime()?;
+                let exporter = Offloaded::new(otlp_exporter(settings, &rt)?, rt.handle().clone());
+                let count = Counters::new(settings.endpoint.clone(), Arc::clone(report));
+                builder = builder.with_span_processor(batch(settings, exporter, &count));
+                counters.push(count);
+                runtime = Some(rt);
+            }
+            Exporter::Console => {
+                let exporter = opentelemetry_stdout::SpanExporter::default();
+                let count = Counters::new("standard output".to_owned(), Arc::clone(report));
+                builder = builder.with_span_processor(batch(settings, exporter, &count));
+                counters.push(count);
+            }
+            Exporter::None => {}
+        }
+    }
+    let provider = builder.build();
+    global::set_tracer_provider(provider.clone());
+    Ok(Pipeline {
+        provider,
+        runtime,
+        counters,
+    })
+}
+
+fn resource(settings: &Settings) -> Resource {
+    Resource::builder_empty()
+        .with_detector(Box::new(TelemetryResourceDetector))
+        .with_attributes(settings.resource.iter().cloned())
+        .with_service_name(settings.service_name.clone())
+        .build()
+}
+
+fn sampler(choice: Sampler) -> opentelemetry_sdk::trace::Sampler {
+    use opentelemetry_sdk::trace::Sampler as Sdk;
+    match choice {
+        Sampler::AlwaysOn => Sdk::AlwaysOn,
+        Sampler::AlwaysOff => Sdk::AlwaysOff,
+        Sampler::TraceIdRatio(r) => Sdk::TraceIdRatioBased(r),
+        Sampler::ParentBasedAlwaysOn => Sdk::ParentBased(Box::new(Sdk::AlwaysOn)),
+        Sampler::ParentBasedAlwaysOff => Sdk::ParentBased(Box::new(Sdk::AlwaysOff)),
+        Sampler::ParentBasedTraceIdRatio(r) => {
+            Sdk::ParentBased(Box::new(Sdk::TraceIdRatioBased(r)))
+        }
+    }
+}
+
+/// The OTLP exporter, built inside the export runtime (tonic spawns its
+/// connection task there).
+fn otlp_exporter(
+    settings: &Settings,
+    runtime: &tokio::runtime::Runtime,
+) -> Result<opentelemetry_otlp::SpanExporter, SetupError> {
+    let _in_runtime = runtime.enter();
+    let built = match settings.protocol {
+        Protocol::Grpc => opentelemetry_otlp::SpanExporter::builder()
+            .with_tonic()
+            .with_endpoint(&settings.endpoint)
+            .with_timeout(settings.export_timeout)
+            .build(),
+        Protocol::HttpProtobuf => opentelemetry_otlp::SpanExporter::builder()
+            .with_http()
+            .with_protocol(opentelemetry_otlp::Protocol::HttpBinary)
+            .with_endpoint(&settings.endpoint)
+            .with_timeout(settings.export_timeout)
+            .build(),
+    };
+    built.map_err(|error| SetupError::failed("building the OTLP exporter", error))
+}
+
+/// A bounded batch processor: when the queue is full new spans are dropped
+/// (and counted), so a slow collector never blocks a traced call.
+fn batch(
+    settings: &Settings,
+    exporter: impl SpanExporter + 'static,
+    counters: &Arc<Counters>,
+) -> CountEnded<BatchSpanProcessor> {
+    let mut config = BatchConfigBuilder::default();
+    if let Some(size) = settings.max_queue_size {
+        config = config
+            .with_max_queue_size(size)
+            .with_max_export_batch_size(size.min(512));
+    }
+    let exporter = CountExported {
+        inner: exporter,
+        counters: Arc::clone(counters),
+    };
+    CountEnded {
+        inner: BatchSpanProcessor::builder(exporter)
+            .with_batch_config(config.build())
+            .build(),
+        counters: Arc::clone(counters),
+    }
+}

@@ -1,0 +1,176 @@
+//! Counting what happened to the spans, and saying so once.
+//!
+//! The SDK's batch processor drops spans when its queue is full and logs
+//! export errors per batch through its own internal logs (off in `traced`).
+//! Counting spans as they end and as they reach the exporter gives the same
+//! facts without a log line per span: the first failed export is reported
+//! when it happens, the totals once at shutdown.
+
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
+
+use opentelemetry::Context;
+use opentelemetry_sdk::Resource;
+use opentelemetry_sdk::error::OTelSdkResult;
+use opentelemetry_sdk::trace::{Span, SpanData, SpanExporter, SpanProcessor};
+
+/// What happened to the spans recorded since [`init`](crate::init).
+///
+/// Read it with [`TracerGuard::stats`](crate::TracerGuard::stats); after
+/// [`TracerGuard::shutdown`](crate::TracerGuard::shutdown) every ended span
+/// is counted in exactly one of `exported`, `failed` and `dropped`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ExportStats {
+    /// Sampled spans that ended.
+    pub ended: u64,
+    /// Spans the exporter accepted.
+    pub exported: u64,
+    /// Spans in batches the exporter could not send.
+    pub failed: u64,
+    /// Spans that ended but never reached the exporter: the queue was full,
+    /// or they were still queued (before shutdown this includes spans in flight).
+    pub dropped: u64,
+}
+
+/// Where `traced` reports export problems; `eprintln!` unless replaced with
+/// [`Setup::report_with`](crate::Setup::report_with).
+pub(crate) type Reporter = Arc<dyn Fn(&str) + Send + Sync>;
+
+/// Counters shared by the processor and exporter wrappers and the guard.
+pub(crate) struct Counters {
+    ended: AtomicU64,
+    exported: AtomicU64,
+    failed: AtomicU64,
+    first_failure_reported: AtomicBool,
+    destination: String,
+    report: Reporter,
+}
+
+impl Counters {
+    pub(crate) fn new(destination: String, report: Reporter) -> Arc<Self> {
+        Arc::new(Self {
+            ended: AtomicU64::new(0),
+            exported: AtomicU64::new(0),
+            failed: AtomicU64::new(0),
+            first_failure_reported: AtomicBool::new(false),
+            destination,
+            report,
+        })
+    }
+
+    pub(crate) fn stats(&self) -> ExportStats {
+        let ended = self.ended.load(Ordering::Acquire);
+        let exported = self.exported.load(Ordering::Acquire);
+        let failed = self.failed.load(Ordering::Acquire);
+        ExportStats {
+            ended,
+            exported,
+            failed,
+            dropped: ended.saturating_sub(exported + failed),
+        }
+    }
+
+    fn record_failure(&self, spans: usize, error: &dyn fmt::Display) {
+        self.failed.fetch_add(spans as u64, Ordering::AcqRel);
+        if !self.first_failure_reported.swap(true, Ordering::AcqRel) {
+            (self.report)(&format!(
+                "traced: could not export spans to {}: {error} \
+                 (later failures are counted and reported once, at shutdown)",
+                self.destination
+            ));
+        }
+    }
+
+    /// The one summary line at shutdown, if anything was lost.
+    pub(crate) fn report_losses(&self) {
+        let stats = self.stats();
+        if stats.failed == 0 && stats.dropped == 0 {
+            return;
+        }
+        (self.report)(&format!(
+            "traced: {} of {} spans were not exported to {}: {} in failed exports, \
+             {} dropped because the export queue was full or shutdown timed out",
+            stats.failed + stats.dropped,
+            stats.ended,
+            self.destination,
+            stats.failed,
+            stats.dropped,
+        ));
+    }
+}
+
+impl fmt::Debug for Counters {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Counters")
+            .field("destination", &self.destination)
+            .field("stats", &self.stats())
+            .finish()
+    }
+}
+
+/// A span processor that counts spans as they end, then passes them on.
+#[derive(Debug)]
+pub(crate) struct CountEnded<P> {
+    pub inner: P,
+    pub counters: Arc<Counters>,
+}
+
+impl<P: SpanProcessor> SpanProcessor for CountEnded<P> {
+    fn on_start(&self, span: &mut Span, cx: &Context) {
+        self.inner.on_start(span, cx);
+    }
+
+    fn on_end(&self, span: SpanData) {
+        self.counters.ended.fetch_add(1, Ordering::AcqRel);
+        self.inner.on_end(span);
+    }
+
+    fn force_flush(&self) -> OTelSdkResult {
+        self.inner.force_flush()
+    }
+
+    fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
+        self.inner.shutdown_with_timeout(timeout)
+    }
+
+    fn set_resource(&mut self, resource: &Resource) {
+        self.inner.set_resource(resource);
+    }
+}
+
+/// An exporter that counts the spans of each batch as exported or failed.
+#[derive(Debug)]
+pub(crate) struct CountExported<E> {
+    pub inner: E,
+    pub counters: Arc<Counters>,
+}
+
+impl<E: SpanExporter> SpanExporter for CountExported<E> {
+    async fn export(&self, batch: Vec<SpanData>) -> OTelSdkResult {
+        let spans = batch.len();
+        let result = self.inner.export(batch).await;
+        match &result {
+            Ok(()) => {
+                self.counters
+                    .exported
+                    .fetch_add(spans as u64, Ordering::AcqRel);
+            }
+            Err(error) => self.counters.record_failure(spans, error),
+        }
+        result
+    }
+
+    fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
+        self.inner.shutdown_with_timeout(timeout)
+    }
+
+    fn force_flush(&self) -> OTelSdkResult {
+        self.inner.force_flush()
+    }
+
+    fn set_resource(&mut self, resource: &Resource) {
+        self.inner.set_resource(resource);
+    }
+}

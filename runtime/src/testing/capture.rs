@@ -1,0 +1,144 @@
+//! A capture: a trace id of its own, and the processor that keeps its spans.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
+use std::time::Duration;
+
+use opentelemetry::context::FutureExt as _;
+use opentelemetry::trace::{
+    SpanContext, SpanId, TraceContextExt as _, TraceFlags, TraceId, TraceState,
+};
+use opentelemetry::{Context, global};
+use opentelemetry_sdk::error::OTelSdkResult;
+use opentelemetry_sdk::trace::{
+    IdGenerator as _, RandomIdGenerator, Sampler, SdkTracerProvider, Span, SpanData, SpanProcessor,
+};
+
+use super::Spans;
+
+/// Finished spans by trace, for the traces of live captures only.
+#[derive(Debug, Default)]
+struct Kept {
+    traces: Mutex<HashMap<TraceId, Vec<SpanData>>>,
+}
+
+impl Kept {
+    fn lock(&self) -> MutexGuard<'_, HashMap<TraceId, Vec<SpanData>>> {
+        // A test that panicked while holding the lock left plain data behind.
+        self.traces.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+#[derive(Debug)]
+struct KeepCaptured(Arc<Kept>);
+
+impl SpanProcessor for KeepCaptured {
+    fn on_start(&self, _span: &mut Span, _cx: &Context) {}
+
+    fn on_end(&self, span: SpanData) {
+        if let Some(spans) = self.0.lock().get_mut(&span.span_context.trace_id()) {
+            spans.push(span);
+        }
+    }
+
+    fn force_flush(&self) -> OTelSdkResult {
+        Ok(())
+    }
+
+    fn shutdown_with_timeout(&self, _timeout: Duration) -> OTelSdkResult {
+        Ok(())
+    }
+}
+
+/// The store every capture of the process shares; the first use installs
+/// the provider that fills it, and the W3C propagator, as `init` does.
+fn kept() -> &'static Arc<Kept> {
+    static KEPT: OnceLock<Arc<Kept>> = OnceLock::new();
+    KEPT.get_or_init(|| {
+        let kept = Arc::new(Kept::default());
+        let provider = SdkTracerProvider::builder()
+            .with_sampler(Sampler::AlwaysOn)
+            .with_span_processor(KeepCaptured(Arc::clone(&kept)))
+            .build();
+        global::set_tracer_provider(provider);
+        crate::propagator::install_w3c();
+        kept
+    })
+}
+
+/// Spans made under one capture; see the [module docs](super).
+#[derive(Debug)]
+pub struct Capture {
+    parent: Context,
+    trace_id: TraceId,
+    span_id: SpanId,
+}
+
+impl Capture {
+    /// A new capture with a trace id of its own. The first one in a process
+    /// installs the capturing global tracer provider.
+    pub fn new() -> Self {
+        let kept = kept();
+        let ids = RandomIdGenerator::default();
+        let (trace_id, span_id) = (ids.new_trace_id(), ids.new_span_id());
+        kept.lock().insert(trace_id, Vec::new());
+        // The capture's parent is a remote span, as if a caller had sent it,
+        // so the code under test makes spans exactly as in production.
+        let parent = SpanContext::new(
+            trace_id,
+            span_id,
+            TraceFlags::SAMPLED,
+            true,
+            TraceState::default(),
+        );
+        Self {
+            parent: Context::new().with_remote_span_context(parent),
+            trace_id,
+            span_id,
+        }
+    }
+
+    /// Runs `f` inside the capture's trace.
+    pub fn run<R>(&self, f: impl FnOnce() -> R) -> R {
+        let _attached = self.parent.clone().attach();
+        f()
+    }
+
+    /// Runs `future` inside the capture's trace, on any executor.
+    pub async fn run_async<F: Future>(&self, future: F) -> F::Output {
+        future.with_context(self.parent.clone()).await
+    }
+
+    /// The capture's context, to carry into threads, tasks or request headers.
+    pub fn context(&self) -> Context {
+        self.parent.clone()
+    }
+
+    /// The capture's trace id.
+    pub fn trace_id(&self) -> TraceId {
+        self.trace_id
+    }
+
+    /// The spans of this capture that have ended so far, in order of start.
+    pub fn spans(&self) -> Spans {
+        let spans = kept()
+            .lock()
+            .get(&self.trace_id)
+            .cloned()
+            .unwrap_or_default();
+        Spans::new(spans, self.span_id)
+    }
+}
+
+impl Default for Capture {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Drop for Capture {
+    fn drop(&mut self) {
+        kept().lock().remove(&self.trace_id);
+    }
+}

@@ -1,0 +1,203 @@
+//! One trace drawn as a block: a header line, then one line per span.
+
+use std::time::{Duration, SystemTime};
+
+use super::layout::{Columns, bar_cells};
+use super::line::{Line, pad, truncate};
+use super::paint::{self, Paint};
+use super::tree::Tree;
+use super::{SpanRecord, critical, duration};
+
+const FAILED: &str = "✗";
+const SLOWEST: &str = "◀ slowest";
+const BAR: &str = "█";
+
+/// The block of one trace's spans, each line at most `width` chars.
+pub(crate) fn render(spans: Vec<&SpanRecord>, width: usize, color: bool) -> String {
+    let tree = Tree::new(spans);
+    let Some(axis) = Axis::of(&tree) else {
+        return String::new();
+    };
+    // Why not for a lone span: it is trivially the slowest, and says nothing.
+    let slowest = critical::slowest(&tree).filter(|_| tree.rows.len() > 1);
+    let rows: Vec<Cells> = (0..tree.rows.len())
+        .map(|row| Cells::new(&tree, row, slowest == Some(row)))
+        .collect();
+    let wanted = Columns {
+        service: rows.iter().map(|r| chars(&r.service)).max().unwrap_or(0),
+        name: rows
+            .iter()
+            .map(|r| 2 * r.depth + chars(&r.name))
+            .max()
+            .unwrap_or(0),
+        bar: 0,
+        duration: rows.iter().map(|r| chars(&r.duration)).max().unwrap_or(0),
+        marks: rows.iter().map(Cells::marks_width).max().unwrap_or(0),
+    };
+    let columns = Columns::fit(width, wanted);
+
+    let mut out = String::new();
+    let mut header = header(&tree, &axis, width);
+    header.fit(width);
+    header.write(&mut out, color);
+    for (cells, row) in rows.iter().zip(&tree.rows) {
+        let mut line = cells.line(&columns, &axis, row.record);
+        line.fit(width);
+        line.write(&mut out, color);
+    }
+    out
+}
+
+/// The trace's shared time axis: from its earliest start to its latest end.
+struct Axis {
+    start: SystemTime,
+    length: Duration,
+}
+
+impl Axis {
+    fn of(tree: &Tree<'_>) -> Option<Axis> {
+        let intervals = tree.rows.iter().map(|r| r.record.interval());
+        let start = intervals.clone().map(|(s, _)| s).min()?;
+        let end = intervals.map(|(_, e)| e).max()?;
+        let length = end.duration_since(start).unwrap_or_default();
+        Some(Axis { start, length })
+    }
+
+    fn offset(&self, at: SystemTime) -> u128 {
+        at.duration_since(self.start).unwrap_or_default().as_nanos()
+    }
+}
+
+/// `trace <id> · <n> spans · <duration> · <services>`, the services cut to
+/// the width, or left out when hardly any would show.
+fn header(tree: &Tree<'_>, axis: &Axis, width: usize) -> Line {
+    let first = tree.rows[0].record;
+    let count = tree.rows.len();
+    let plural = if count == 1 { "" } else { "s" };
+    let mut text = format!(
+        "trace {} · {count} span{plural} · {}",
+        first.trace_id,
+        duration::format(axis.length)
+    );
+    // Services in order of their first span's start.
+    let mut by_start: Vec<_> = tree.rows.iter().map(|r| r.record).collect();
+    by_start.sort_by_key(|r| r.start);
+    let mut services: Vec<String> = Vec::new();
+    for service in by_start.iter().filter_map(|r| r.service.as_deref()) {
+        let service = clean(service);
+        if !services.contains(&service) {
+            services.push(service);
+        }
+    }
+    let room = width.saturating_sub(chars(&text) + 3);
+    if !services.is_empty() && room >= 8 {
+        text = format!("{text} · {}", truncate(&services.join(", "), room));
+    }
+    let mut line = Line::default();
+    line.push(text, Paint::Bold);
+    line
+}
+
+/// The text of one span line, before it is cut to the columns.
+struct Cells {
+    depth: usize,
+    service: String,
+    name: String,
+    duration: String,
+    slowest: bool,
+    error: Option<String>,
+}
+
+impl Cells {
+    fn new(tree: &Tree<'_>, row: usize, slowest: bool) -> Self {
+        let row = &tree.rows[row];
+        let (start, end) = row.record.interval();
+        Cells {
+            depth: row.depth,
+            service: row.record.service.as_deref().map(clean).unwrap_or_default(),
+            name: clean(&row.record.name),
+            duration: duration::format(end.duration_since(start).unwrap_or_default()),
+            slowest,
+            error: row.record.error.as_deref().map(|e| match clean(e).trim() {
+                "" => format!("{FAILED} error"),
+                text => format!("{FAILED} {text}"),
+            }),
+        }
+    }
+
+    /// `◀ slowest ✗ <error>`, either part present or not.
+    fn marks_width(&self) -> usize {
+        let slowest = if self.slowest { chars(SLOWEST) } else { 0 };
+        let error = self.error.as_deref().map_or(0, chars);
+        slowest + error + usize::from(slowest > 0 && error > 0)
+    }
+
+    fn line(&self, columns: &Columns, axis: &Axis, record: &SpanRecord) -> Line {
+        let service_paint = match self.service.as_str() {
+            "" => Paint::Plain,
+            name => paint::service(name),
+        };
+        let (text_paint, bar_paint) = match (&self.error, self.slowest) {
+            (Some(_), _) => (Paint::Red, Paint::Red),
+            (None, true) => (Paint::Yellow, service_paint),
+            (None, false) => (Paint::Plain, service_paint),
+        };
+        let mut line = Line::default();
+        if columns.service > 0 {
+            line.push(pad(&self.service, columns.service), service_paint);
+            line.push(" ", Paint::Plain);
+        }
+        // Deep trees keep at least a few chars of the name visible.
+        let indent = (2 * self.depth).min(columns.name.saturating_sub(4));
+        let name = format!("{}{}", " ".repeat(indent), self.name);
+        line.push(pad(&name, columns.name), text_paint);
+        line.push(" ", Paint::Plain);
+
+        let (start, end) = record.interval();
+        let (first, last) = bar_cells(
+            axis.offset(start),
+            axis.offset(end),
+            axis.length.as_nanos(),
+            columns.bar,
+        );
+        line.push(" ".repeat(first), Paint::Plain);
+        line.push(BAR.repeat(last - first), bar_paint);
+        line.push(" ".repeat(columns.bar - last), Paint::Plain);
+        line.push(" ", Paint::Plain);
+
+        let duration_paint = if self.slowest {
+            Paint::Yellow
+        } else {
+            Paint::Dim
+        };
+        let duration = format!("{:>width$}", self.duration, width = columns.duration);
+        line.push(duration, duration_paint);
+
+        if columns.marks > 0 && self.marks_width() > 0 {
+            line.push(" ", Paint::Plain);
+            if self.slowest {
+                line.push(SLOWEST, Paint::Yellow);
+            }
+            if let Some(error) = &self.error {
+                if self.slowest {
+                    line.push(" ", Paint::Plain);
+                }
+                // Cut to the width with the rest of the line, by `fit`.
+                line.push(error.as_str(), Paint::Red);
+            }
+        }
+        line
+    }
+}
+
+/// Control chars (newlines, tabs, escapes) as spaces: one record can neither
+/// break a line nor slip an escape code into the plain output.
+fn clean(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+fn chars(text: &str) -> usize {
+    text.chars().count()
+}
