@@ -1,4 +1,6 @@
-//! Helpers shared by the examples in `examples/`.
+//! Helpers shared by the examples in `examples/`, and the checkout demo.
+
+pub mod checkout;
 
 use std::collections::HashMap;
 use std::time::Duration;

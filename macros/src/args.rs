@@ -16,7 +16,7 @@ pub const OPTIONS: &[&str] = &[
     "name", "kind", "tracer", "args", "attrs", "err", "ret", "parent", "root",
 ];
 const KINDS: &[&str] = &["internal", "server", "client", "producer", "consumer"];
-const ERR_MODES: &[&str] = &["display", "debug", "off"];
+const ERR_MODES: &[&str] = &["display", "debug", "type", "off"];
 const RET_MODES: &[&str] = &["debug", "display"];
 
 /// The arguments as written. Each option keeps the identifier that named it,
@@ -47,6 +47,8 @@ pub enum SpanKind {
 pub enum ErrMode {
     Display,
     Debug,
+    /// The error's type name only: its text may hold user data.
+    Type,
     Off,
 }
 
@@ -141,6 +143,7 @@ fn parse_option(input: ParseStream, args: &mut RawArgs) -> syn::Result<()> {
             let value = word_value(input, &key, ERR_MODES)?;
             let mode = match value.as_str() {
                 "debug" => ErrMode::Debug,
+                "type" => ErrMode::Type,
                 "off" => ErrMode::Off,
                 _ => ErrMode::Display,
             };

@@ -285,6 +285,11 @@ fn outcome(plan: &Plan, span: &Ident, out: &Ident) -> TokenStream {
                 (&&&&::traced::__private::#wrapper(&#out)).traced_record_error(&#span);
             }
         }
+        ErrMode::Type => quote! {
+            #[allow(unused_imports)]
+            use ::traced::__private::{RecordErrorTypeName as _, RecordNoError as _};
+            (&&::traced::__private::ErrTypeOnly(&#out)).traced_record_error(&#span);
+        },
     };
     let record_return = match &plan.ret {
         None => TokenStream::new(),

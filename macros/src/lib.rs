@@ -17,6 +17,9 @@ mod params;
 mod suggest;
 mod validate;
 
+#[cfg(test)]
+mod fuzz_tests;
+
 /// Runs every call of the function inside an OpenTelemetry span.
 ///
 /// See the `traced` crate for the options and examples.

@@ -32,6 +32,8 @@
 //! functions without choosing an SDK or exporter for its users.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub use secret::Secret;
+pub use text::{DEFAULT_MAX_TEXT_LEN, set_max_text_len};
 /// Runs every call of the function inside an OpenTelemetry span.
 ///
 /// `#[traced]` or `#[traced(option, ...)]` goes on any fn with a body: free
@@ -62,7 +64,7 @@
 /// | `tracer = "lit"` | instrumentation scope name | the crate's `CARGO_PKG_NAME`, with its version |
 /// | `args(a, ?b, %c)` | record these parameters, keyed by name: `a` through [`ToAttribute`], `?b` with `Debug`, `%c` with `Display` | nothing is recorded |
 /// | `attrs(key = expr, "dotted.key" = ?expr, a.b.c = %expr)` | extra attributes computed from the parameters | none |
-/// | `err = display\|debug\|off` | how a returned `Err(e)` is recorded | `display` |
+/// | `err = display\|debug\|type\|off` | how a returned `Err(e)` is recorded | `display` |
 /// | `ret`, `ret = debug\|display` | record the returned value (a `Result`'s `Ok` value) as attribute `return`; `ret` alone means `debug` | not recorded |
 /// | `parent = expr` | an `opentelemetry::Context` or `&Context` to use as the parent | the current context |
 /// | `root` | start a new trace, ignoring the current span | off |
@@ -102,6 +104,14 @@
 /// # search(&Query { text: "rust".into() }, 10, IpAddr::from([127, 0, 0, 1]), None);
 /// ```
 ///
+/// Recorded text is bounded: a `Debug`/`Display` text or string longer than
+/// 4096 bytes ([`set_max_text_len`] changes it) is cut there and ends with
+/// `…`, and formatting stops at the limit, so a huge value is never
+/// formatted whole. A `Debug` or `Display` that panics is caught: the
+/// attribute reads `[Debug panicked]` or `[Display panicked]` and the call
+/// goes on (the panic hook still prints the panic). A parameter of type
+/// [`Secret<T>`](Secret) records only `[redacted]`, however it is listed.
+///
 /// ## `attrs`: record anything computed from the parameters
 ///
 /// Keys are identifiers, dotted paths or string literals; values take the same
@@ -128,9 +138,11 @@
 /// `exception.type` and `exception.message`, as the OpenTelemetry semantic
 /// conventions ask. The text is the error's `Display` output, or its `Debug`
 /// output with `err = debug`; a type with only one of the two uses that one,
-/// and a type with neither, its type name. `err = off` records nothing. `Ok`
-/// leaves the status unset, and a fn that does not return a `Result` never
-/// fails its span.
+/// and a type with neither, its type name. Error messages can hold user
+/// data (an email address, a query); `err = type` records the error's type
+/// name in place of its text, everywhere the text would go. `err = off`
+/// records nothing. `Ok` leaves the status unset, and a fn that does not
+/// return a `Result` never fails its span.
 ///
 /// ```
 /// # use traced::traced;
@@ -139,6 +151,13 @@
 ///     std::fs::read_to_string(path)
 /// }
 /// # assert!(read_config("/no/such/file").is_err());
+///
+/// // Recorded as `std::num::ParseIntError`, never as the rejected input.
+/// #[traced(err = type)]
+/// fn parse_account(text: &str) -> Result<u64, std::num::ParseIntError> {
+///     text.parse()
+/// }
+/// # assert!(parse_account("alice@example.com").is_err());
 /// ```
 ///
 /// A panic also fails the span: status `Error`, and an `exception` event whose
@@ -212,7 +231,9 @@ mod guard;
 mod instrument;
 mod outcome;
 mod provider;
+mod secret;
 mod start;
+mod text;
 mod value;
 
 #[cfg(any(feature = "otlp", feature = "testing"))]

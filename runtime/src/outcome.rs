@@ -11,6 +11,7 @@ use std::borrow::Cow;
 use std::fmt::{Debug, Display};
 
 use crate::guard::SpanGuard;
+use crate::text::{debug_text, display_text};
 
 /// The value a traced fn returned, for `ret`; see [`ResultOutcome`] and
 /// [`PlainOutcome`].
@@ -51,6 +52,9 @@ impl<R: ?Sized> PlainOutcome for &Outcome<'_, R> {
 pub struct ErrDisplayFirst<'a, R: ?Sized>(pub &'a R);
 /// The same, preferring `Debug` (`err = debug`).
 pub struct ErrDebugFirst<'a, R: ?Sized>(pub &'a R);
+/// The value to check for an error, recorded by its type name alone
+/// (`err = type`); call `traced_record_error` on `&&ErrTypeOnly(&v)`.
+pub struct ErrTypeOnly<'a, R: ?Sized>(pub &'a R);
 
 /// An `Err` whose type has the preferred text.
 pub trait RecordErrorBest {
@@ -102,12 +106,17 @@ macro_rules! record_error_impls {
     };
 }
 
-fn display_text<E: Display>(error: &E) -> String {
-    error.to_string()
+impl<T, E> RecordErrorTypeName for &ErrTypeOnly<'_, Result<T, E>> {
+    fn traced_record_error(&self, span: &SpanGuard) {
+        if self.0.is_err() {
+            span.record_error(type_name::<E>(), Cow::Borrowed(type_name::<E>()));
+        }
+    }
 }
 
-fn debug_text<E: Debug>(error: &E) -> String {
-    format!("{error:?}")
+impl<R: ?Sized> RecordNoError for ErrTypeOnly<'_, R> {
+    #[inline]
+    fn traced_record_error(&self, _: &SpanGuard) {}
 }
 
 record_error_impls!(ErrDisplayFirst, Display => display_text, Debug => debug_text);

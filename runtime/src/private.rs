@@ -8,21 +8,21 @@ use opentelemetry::Value;
 pub use crate::callsite::{CallSite, Kind};
 pub use crate::guard::{Parent, SpanGuard};
 pub use crate::outcome::{
-    ErrDebugFirst, ErrDisplayFirst, Outcome, PlainOutcome, RecordErrorBest, RecordErrorSecond,
-    RecordErrorTypeName, RecordNoError, ResultOutcome,
+    ErrDebugFirst, ErrDisplayFirst, ErrTypeOnly, Outcome, PlainOutcome, RecordErrorBest,
+    RecordErrorSecond, RecordErrorTypeName, RecordNoError, ResultOutcome,
 };
 pub use crate::start::Attributes;
 pub use crate::value::ToAttribute;
 pub use opentelemetry::Context;
 
-/// `args(?x)` and `ret`: the value's `Debug` text.
+/// `args(?x)` and `ret`: the value's `Debug` text, bounded, panic-safe.
 pub fn debug_value<T: Debug + ?Sized>(value: &T) -> Option<Value> {
-    Some(Value::String(format!("{value:?}").into()))
+    Some(Value::String(crate::text::debug_text(value).into()))
 }
 
-/// `args(%x)` and `ret = display`: the value's `Display` text.
+/// `args(%x)` and `ret = display`: the value's `Display` text, bounded, panic-safe.
 pub fn display_value<T: Display + ?Sized>(value: &T) -> Option<Value> {
-    Some(Value::String(value.to_string().into()))
+    Some(Value::String(crate::text::display_text(value).into()))
 }
 
 /// Records nothing: the capture step of a traced fn with no `args`/`attrs`.

@@ -101,7 +101,9 @@ impl ToAttribute for char {
 
 impl ToAttribute for str {
     fn to_attribute(&self) -> Option<Value> {
-        Some(Value::String(self.to_owned().into()))
+        // Bounded like formatted text, so a huge body is not copied whole.
+        let text = crate::text::cut_str(self).unwrap_or_else(|| self.to_owned());
+        Some(Value::String(text.into()))
     }
 }
 

@@ -195,6 +195,48 @@ fn generic_error_without_bounds_falls_back_to_the_type_name() {
     assert_error::<Both>(spans.named("generic_display"), "displayed both");
 }
 
+/// An error whose text holds what must not leave the process.
+#[derive(Debug)]
+struct LeakyError(String);
+
+impl fmt::Display for LeakyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "no account for {}", self.0)
+    }
+}
+
+#[traced(err = type)]
+fn err_type_only(email: &str) -> Result<(), LeakyError> {
+    Err(LeakyError(email.to_owned()))
+}
+
+#[traced(err = type)]
+fn err_type_only_ok() -> Result<u8, LeakyError> {
+    Ok(1)
+}
+
+#[traced(err = type)]
+fn err_type_only_plain() -> u8 {
+    2
+}
+
+#[test]
+fn err_type_records_the_type_name_and_never_the_message() {
+    let ((), spans) = capture(|| {
+        let _ = err_type_only("alice@example.com");
+        let _ = err_type_only_ok();
+        let _ = err_type_only_plain();
+    });
+    let span = spans.named("err_type_only");
+    assert_error::<LeakyError>(span, type_name::<LeakyError>());
+    assert!(
+        !format!("{span:?}").contains("alice@example.com"),
+        "the message leaked: {span:?}"
+    );
+    assert_no_error(spans.named("err_type_only_ok"));
+    assert_no_error(spans.named("err_type_only_plain"));
+}
+
 #[test]
 fn err_off_records_nothing() {
     let (outcome, spans) = capture(err_off);

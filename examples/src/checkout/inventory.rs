@@ -1,0 +1,90 @@
+//! The inventory service: `POST /reserve` with `sku=…&qty=…`.
+//!
+//! Stock is a fixed table, so every run of the demo gives the same answers.
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use http::HeaderMap;
+use traced::traced;
+
+use super::wire::{Form, field, number};
+
+pub fn router() -> Router {
+    Router::new().route("/reserve", post(handle_reserve))
+}
+
+struct Reservation {
+    sku: String,
+    qty: u32,
+}
+
+impl std::str::FromStr for Reservation {
+    type Err = String;
+
+    fn from_str(body: &str) -> Result<Self, String> {
+        Ok(Reservation {
+            sku: field(body, "sku")?.to_owned(),
+            qty: number(body, "qty")?,
+        })
+    }
+}
+
+#[derive(Debug)]
+pub enum StockError {
+    UnknownSku(String),
+    OutOfStock { sku: String, left: u32 },
+}
+
+impl std::fmt::Display for StockError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StockError::UnknownSku(sku) => write!(f, "unknown sku {sku}"),
+            StockError::OutOfStock { sku, left } => write!(f, "only {left} × {sku} left"),
+        }
+    }
+}
+
+impl std::error::Error for StockError {}
+
+impl IntoResponse for StockError {
+    fn into_response(self) -> Response {
+        (StatusCode::CONFLICT, self.to_string()).into_response()
+    }
+}
+
+#[traced(kind = server, name = "POST /reserve", parent = &traced::http::extract(&headers), args(sku, qty))]
+async fn handle_reserve(
+    headers: HeaderMap,
+    Form(Reservation { sku, qty }): Form<Reservation>,
+) -> Result<String, StockError> {
+    reserve(&sku, qty).await
+}
+
+#[traced(args(sku, qty))]
+async fn reserve(sku: &str, qty: u32) -> Result<String, StockError> {
+    let left = lookup_sku(sku).await?;
+    if qty > left {
+        return Err(StockError::OutOfStock {
+            sku: sku.to_owned(),
+            left,
+        });
+    }
+    Ok(format!("reserved {qty} × {sku}"))
+}
+
+/// How many are in stock.
+#[traced(args(sku), ret)]
+async fn lookup_sku(sku: &str) -> Result<u32, StockError> {
+    // Stands in for a database query.
+    tokio::time::sleep(Duration::from_millis(3)).await;
+    match sku {
+        "lamp" => Ok(12),
+        "desk" => Ok(3),
+        "chair" => Ok(40),
+        _ => Err(StockError::UnknownSku(sku.to_owned())),
+    }
+}

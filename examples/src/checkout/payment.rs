@@ -1,0 +1,96 @@
+//! The payment service: `POST /charge` with `card=…&amount=…` (cents).
+//!
+//! Cards ending in 9235 are flagged for a fraud review, which is slow; cards
+//! ending in 0002 are declined (402), which fails the `charge` span.
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use http::HeaderMap;
+use traced::traced;
+
+use super::wire::{Form, field, number};
+
+/// How long the review of a flagged card takes: the slow span of the demo.
+pub const REVIEW_TIME: Duration = Duration::from_millis(300);
+
+pub fn router() -> Router {
+    Router::new().route("/charge", post(handle_charge))
+}
+
+/// A charge request; the card number is kept out of every span.
+struct Charge {
+    card: String,
+    amount: u64,
+}
+
+impl std::str::FromStr for Charge {
+    type Err = String;
+
+    fn from_str(body: &str) -> Result<Self, String> {
+        Ok(Charge {
+            card: field(body, "card")?.to_owned(),
+            amount: number(body, "amount")?,
+        })
+    }
+}
+
+/// The issuer refused the card.
+#[derive(Debug)]
+pub struct Declined {
+    pub reason: &'static str,
+}
+
+impl std::fmt::Display for Declined {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "card declined: {}", self.reason)
+    }
+}
+
+impl std::error::Error for Declined {}
+
+impl IntoResponse for Declined {
+    fn into_response(self) -> Response {
+        (StatusCode::PAYMENT_REQUIRED, self.to_string()).into_response()
+    }
+}
+
+#[traced(kind = server, name = "POST /charge", parent = &traced::http::extract(&headers), args(amount))]
+async fn handle_charge(
+    headers: HeaderMap,
+    Form(Charge { card, amount }): Form<Charge>,
+) -> Result<String, Declined> {
+    charge(&card, amount).await
+}
+
+/// Returns an authorization code.
+#[traced(args(amount))]
+async fn charge(card: &str, amount: u64) -> Result<String, Declined> {
+    fraud_check(card, amount).await;
+    if card.ends_with("0002") {
+        return Err(Declined {
+            reason: "insufficient funds",
+        });
+    }
+    Ok(format!("AUTH-{:06}", amount * 7 % 1_000_000))
+}
+
+#[derive(Debug)]
+enum Risk {
+    Low,
+    Reviewed,
+}
+
+#[traced(args(amount), ret)]
+async fn fraud_check(card: &str, amount: u64) -> Risk {
+    if card.ends_with("9235") {
+        tokio::time::sleep(REVIEW_TIME).await;
+        Risk::Reviewed
+    } else {
+        tokio::time::sleep(Duration::from_millis(2)).await;
+        Risk::Low
+    }
+}

@@ -1,0 +1,62 @@
+//! How the services talk: small `key=value&key=value` bodies (three fields do
+//! not need serde) and POSTs that carry the caller's trace context.
+
+use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
+use http::HeaderMap;
+
+/// A request body parsed into `T` with `FromStr`; a bad body is a 400.
+pub struct Form<T>(pub T);
+
+impl<S: Send + Sync, T: std::str::FromStr<Err = String>> FromRequest<S> for Form<T> {
+    type Rejection = (StatusCode, String);
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let body = String::from_request(request, state)
+            .await
+            .map_err(|rejection| (StatusCode::BAD_REQUEST, rejection.body_text()))?;
+        body.parse()
+            .map(Form)
+            .map_err(|error| (StatusCode::BAD_REQUEST, error))
+    }
+}
+
+/// The value of `key` in `body`.
+pub fn field<'a>(body: &'a str, key: &str) -> Result<&'a str, String> {
+    body.split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .find_map(|(k, v)| (k == key).then_some(v))
+        .ok_or_else(|| format!("the body has no `{key}=`"))
+}
+
+/// The value of `key` in `body`, parsed.
+pub fn number<T: std::str::FromStr>(body: &str, key: &str) -> Result<T, String> {
+    let text = field(body, key)?;
+    text.parse()
+        .map_err(|_| format!("`{key}={text}` is not a number"))
+}
+
+/// POSTs `body` to `url` with the current span's context in `traceparent`,
+/// so the receiving service's span is a child of the caller's client span.
+/// Call it inside a `#[traced(kind = client)]` fn.
+pub async fn post(
+    client: &reqwest::Client,
+    url: &str,
+    body: String,
+) -> Result<(StatusCode, String), reqwest::Error> {
+    let mut headers = HeaderMap::new();
+    traced::http::inject(&mut headers);
+    let response = client.post(url).headers(headers).body(body).send().await?;
+    let status = response.status();
+    Ok((status, response.text().await?))
+}
+
+/// The HTTP client every caller uses: plain HTTP on loopback, bounded waits.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        // Why: a proxy from the environment must not see loopback calls.
+        .no_proxy()
+        .timeout(std::time::Duration::from_secs(10))
+        .build()
+        .expect("a plain HTTP client always builds")
+}
