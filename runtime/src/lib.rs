@@ -32,6 +32,7 @@
 //! functions without choosing an SDK or exporter for its users.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub use current::current_trace_id;
 pub use secret::Secret;
 pub use text::{DEFAULT_MAX_TEXT_LEN, set_max_text_len};
 /// Runs every call of the function inside an OpenTelemetry span.
@@ -227,6 +228,7 @@ pub use traced_macros::traced;
 pub use value::ToAttribute;
 
 mod callsite;
+mod current;
 mod guard;
 mod instrument;
 mod outcome;

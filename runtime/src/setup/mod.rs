@@ -234,6 +234,11 @@ impl std::fmt::Debug for Setup {
 }
 
 /// Keeps tracing installed; dropping it exports what is left and shuts down.
+///
+/// The drop waits for the collector, at most the shutdown timeout (5 s by
+/// default). It is safe inside an async context, but it blocks that thread
+/// meanwhile: if the collector is served by the same current-thread runtime
+/// (as in a test), drop the guard from `spawn_blocking` or a thread of its own.
 #[must_use = "dropping the guard shuts tracing down at once; keep it: `let _guard = traced::init()?;`"]
 pub struct TracerGuard {
     pipeline: Option<Pipeline>,
@@ -280,7 +285,9 @@ impl TracerGuard {
         }
         let stats = total(&pipeline.counters);
         if let Some(runtime) = pipeline.runtime {
-            // Never blocks, so the guard may be dropped inside an async context.
+            // Stopping the export runtime itself must not block (the guard
+            // may be dropped inside an async context); the wait for the
+            // collector above is bounded by the shutdown timeout.
             runtime.shutdown_background();
         }
         result.map(|()| stats)

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use opentelemetry::global;
-use opentelemetry_otlp::WithExportConfig;
+use opentelemetry_otlp::{WithExportConfig, WithHttpConfig};
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::resource::TelemetryResourceDetector;
 use opentelemetry_sdk::trace::{
@@ -95,12 +95,39 @@ fn otlp_exporter(
             .build(),
         Protocol::HttpProtobuf => opentelemetry_otlp::SpanExporter::builder()
             .with_http()
+            .with_http_client(http_client(settings)?)
             .with_protocol(opentelemetry_otlp::Protocol::HttpBinary)
             .with_endpoint(&settings.endpoint)
             .with_timeout(settings.export_timeout)
             .build(),
     };
     built.map_err(|error| SetupError::failed("building the OTLP exporter", error))
+}
+
+/// The HTTP client for OTLP/HTTP. A collector on this host is reached
+/// directly: `HTTP_PROXY` is meant for the outside world, and a proxy
+/// without a `NO_PROXY` entry for loopback would swallow every span.
+fn http_client(settings: &Settings) -> Result<reqwest::Client, SetupError> {
+    let mut client = reqwest::Client::builder().timeout(settings.export_timeout);
+    if is_loopback(&settings.endpoint) {
+        client = client.no_proxy();
+    }
+    client
+        .build()
+        .map_err(|error| SetupError::failed("building the OTLP/HTTP client", error))
+}
+
+fn is_loopback(url: &str) -> bool {
+    let host = url
+        .trim_start_matches("http://")
+        .split(['/', '?', '#'])
+        .next()
+        .unwrap_or("");
+    let host = match host.rsplit_once(':') {
+        Some((name, port)) if port.chars().all(|c| c.is_ascii_digit()) => name,
+        _ => host,
+    };
+    host == "localhost" || host == "[::1]" || host.starts_with("127.")
 }
 
 /// A bounded batch processor: when the queue is full new spans are dropped
@@ -125,5 +152,29 @@ fn batch(
             .with_batch_config(config.build())
             .build(),
         counters: Arc::clone(counters),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_loopback;
+
+    #[test]
+    fn loopback_endpoints_bypass_proxies() {
+        for url in [
+            "http://localhost:4318/v1/traces",
+            "http://127.0.0.1:4318/v1/traces",
+            "http://127.1.2.3",
+            "http://[::1]:4317",
+        ] {
+            assert!(is_loopback(url), "{url}");
+        }
+        for url in [
+            "http://collector:4318/v1/traces",
+            "http://10.0.0.1:4317",
+            "http://localhost.example.com",
+        ] {
+            assert!(!is_loopback(url), "{url}");
+        }
     }
 }

@@ -34,6 +34,14 @@ pub struct ExportStats {
     pub dropped: u64,
 }
 
+impl ExportStats {
+    /// Spans that ended but were not exported: `failed + dropped`. Zero
+    /// after a clean shutdown means every span was delivered.
+    pub fn lost(&self) -> u64 {
+        self.failed + self.dropped
+    }
+}
+
 /// Where `traced` reports export problems; `eprintln!` unless replaced with
 /// [`Setup::report_with`](crate::Setup::report_with).
 pub(crate) type Reporter = Arc<dyn Fn(&str) + Send + Sync>;
