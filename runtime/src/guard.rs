@@ -12,7 +12,7 @@ use crate::provider;
 use crate::start::{Attributes, start_span};
 
 /// Where a span's parent comes from.
-#[derive(Debug)]
+#[derive(Clone, Copy, Debug)]
 pub enum Parent<'a> {
     /// The current context (the default).
     Current,
@@ -41,6 +41,9 @@ struct Active {
     /// The body returned or panicked; a guard dropped before that is a
     /// cancelled future.
     settled: bool,
+    /// The span in `cx` is this call's own, to record on and end; false
+    /// when the call only passes an explicit parent's context through.
+    owns_span: bool,
 }
 
 impl SpanGuard {
@@ -54,19 +57,48 @@ impl SpanGuard {
         attributes: F,
     ) -> Self {
         if provider::is_disabled(site) {
-            return SpanGuard { active: None };
+            return SpanGuard::pass_through(parent);
         }
         // Through `dyn`: one copy of the start-up code, however many traced
         // fns, and the disabled path of each stays small.
-        let active = start_span(site, parent, &attributes).map(|(cx, recording)| Active {
-            cx,
-            recording,
-            settled: false,
-        });
+        match start_span(site, parent, &attributes) {
+            Some((cx, recording)) => SpanGuard {
+                active: Some(Active {
+                    cx,
+                    recording,
+                    settled: false,
+                    owns_span: true,
+                }),
+            },
+            // The provider records nothing for this site (found out just now).
+            None => SpanGuard::pass_through(parent),
+        }
+    }
+
+    /// A call that makes no span. With `parent = ...` it still runs in that
+    /// context, as OpenTelemetry's no-op tracer would, so a trace that came
+    /// in with a request goes on out with the calls the body makes.
+    #[inline]
+    fn pass_through(parent: Parent<'_>) -> Self {
+        let active = match parent {
+            Parent::Explicit(cx) => Some(Active {
+                cx: cx.clone(),
+                recording: false,
+                settled: false,
+                owns_span: false,
+            }),
+            Parent::Current | Parent::Root => None,
+        };
         SpanGuard { active }
     }
 
-    /// Whether there is a span at all (a provider is installed).
+    /// The state of this call's own span, if it has one.
+    #[inline]
+    fn own(&self) -> Option<&Active> {
+        self.active.as_ref().filter(|active| active.owns_span)
+    }
+
+    /// Whether there is a span, or a parent context to run in.
     #[inline]
     pub fn is_active(&self) -> bool {
         self.active.is_some()
@@ -81,7 +113,7 @@ impl SpanGuard {
 
     /// Records one attribute; `None` leaves it out.
     pub fn record(&self, key: &'static str, value: Option<Value>) {
-        if let (Some(active), Some(value)) = (&self.active, value) {
+        if let (Some(active), Some(value)) = (self.own(), value) {
             active.cx.span().set_attribute(KeyValue::new(key, value));
         }
     }
@@ -89,7 +121,7 @@ impl SpanGuard {
     /// Marks the span failed by a returned error, as the OpenTelemetry
     /// semantic conventions ask: status, `error.type` and an `exception` event.
     pub fn record_error(&self, type_name: &'static str, message: Cow<'static, str>) {
-        if let Some(active) = &self.active {
+        if let Some(active) = self.own() {
             fail(&active.cx, type_name, message);
         }
     }
@@ -138,7 +170,7 @@ impl SpanGuard {
     }
 
     fn record_panic(&self, payload: &(dyn Any + Send)) {
-        if let Some(active) = &self.active {
+        if let Some(active) = self.own() {
             fail(&active.cx, "panic", panic_message(payload));
         }
     }
@@ -176,6 +208,9 @@ fn attach(cx: &Context) -> ContextGuard {
 /// Ends the span, exactly once: the guard is dropped once.
 #[inline(never)]
 fn end(active: Active) {
+    if !active.owns_span {
+        return;
+    }
     let span = active.cx.span();
     if !active.settled {
         span.add_event("cancelled", Vec::new());

@@ -216,6 +216,28 @@ pub use text::{DEFAULT_MAX_TEXT_LEN, set_max_text_len};
 /// }
 /// ```
 ///
+/// A task started with `tokio::spawn` (or any executor's spawn) does not run
+/// inside the spawning fn's span: it starts with no current context, so its
+/// spans begin a trace of their own. To keep it in the trace, hand it the
+/// current context:
+///
+/// ```
+/// use opentelemetry::Context;
+/// use opentelemetry::context::FutureExt as _;
+/// # use traced::traced;
+///
+/// #[traced]
+/// async fn refresh_cache() {}
+///
+/// #[traced]
+/// async fn handle() {
+///     // The spawned task's spans become children of `handle`'s span.
+///     let task = refresh_cache().with_context(Context::current());
+///     # let _ = task;
+///     // tokio::spawn(task);
+/// }
+/// ```
+///
 /// # Cost
 ///
 /// With no provider installed a call reads two atomics and a thread-local

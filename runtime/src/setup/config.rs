@@ -8,8 +8,8 @@ use opentelemetry::KeyValue;
 
 use super::error::SetupError;
 use super::parse::{
-    check_sampler, parse_bool, parse_exporters, parse_millis, parse_protocol, parse_resource,
-    parse_sampler, resolve_endpoint, resource_service_name, unknown_service,
+    check_sampler, parse_bool, parse_count, parse_exporters, parse_millis, parse_protocol,
+    parse_resource, parse_sampler, resolve_endpoint, resource_service_name, unknown_service,
 };
 
 /// Where finished spans go (`OTEL_TRACES_EXPORTER`).
@@ -104,8 +104,17 @@ pub(crate) struct Settings {
     pub endpoint: String,
     pub export_timeout: Duration,
     pub sampler: Sampler,
-    pub max_queue_size: Option<usize>,
+    pub batch: Batch,
     pub shutdown_timeout: Duration,
+}
+
+/// The batch processor's settings (`OTEL_BSP_*`), read from the same
+/// environment as the rest so that `Setup::environment` governs them too.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Batch {
+    pub max_queue_size: usize,
+    pub max_export_batch_size: usize,
+    pub schedule_delay: Duration,
 }
 
 pub(crate) const DEFAULT_EXPORT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -166,6 +175,7 @@ impl Settings {
                 "the queue must hold at least one span",
             ));
         }
+        let batch = resolve_batch(env, code.max_queue_size)?;
         Ok(Settings {
             disabled,
             service_name,
@@ -175,7 +185,7 @@ impl Settings {
             endpoint,
             export_timeout,
             sampler,
-            max_queue_size: code.max_queue_size,
+            batch,
             shutdown_timeout: code.shutdown_timeout.unwrap_or(DEFAULT_SHUTDOWN_TIMEOUT),
         })
     }
@@ -184,6 +194,29 @@ impl Settings {
     pub(crate) fn records(&self) -> bool {
         !self.disabled && self.exporters.iter().any(|e| *e != Exporter::None)
     }
+}
+
+/// The SDK's defaults, unless the environment or code says otherwise; a
+/// batch is never larger than the queue.
+fn resolve_batch(env: &Environment, queue_from_code: Option<usize>) -> Result<Batch, SetupError> {
+    let count = |name: &str, default: usize| match env.get(name) {
+        Some(value) => parse_count(name, &value),
+        None => Ok(default),
+    };
+    let max_queue_size = match queue_from_code {
+        Some(size) => size,
+        None => count("OTEL_BSP_MAX_QUEUE_SIZE", 2048)?,
+    };
+    let max_export_batch_size = count("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", 512)?.min(max_queue_size);
+    let schedule_delay = match env.get("OTEL_BSP_SCHEDULE_DELAY") {
+        Some(value) => parse_millis("OTEL_BSP_SCHEDULE_DELAY", &value)?,
+        None => Duration::from_millis(5000),
+    };
+    Ok(Batch {
+        max_queue_size,
+        max_export_batch_size,
+        schedule_delay,
+    })
 }
 
 #[cfg(test)]

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use super::stats::ExportStats;
+
 /// Why [`init`](crate::init) installed nothing.
 ///
 /// The message names the setting (the environment variable, or the builder
@@ -9,6 +11,7 @@ use std::fmt;
 #[derive(Debug)]
 pub struct SetupError {
     message: String,
+    stats: Option<ExportStats>,
 }
 
 impl SetupError {
@@ -16,6 +19,7 @@ impl SetupError {
     pub(crate) fn invalid(setting: &str, value: &str, expected: impl fmt::Display) -> Self {
         Self {
             message: format!("{setting}={value:?} is not valid: {expected}"),
+            stats: None,
         }
     }
 
@@ -23,7 +27,20 @@ impl SetupError {
     pub(crate) fn failed(what: &str, cause: impl fmt::Display) -> Self {
         Self {
             message: format!("{what}: {cause}"),
+            stats: None,
         }
+    }
+
+    /// The same error, carrying the final counts of a failed shutdown.
+    pub(crate) fn with_stats(mut self, stats: ExportStats) -> Self {
+        self.stats = Some(stats);
+        self
+    }
+
+    /// For an error from [`TracerGuard::shutdown`](crate::TracerGuard::shutdown):
+    /// what happened to the spans, unanswered ones counted as dropped.
+    pub fn stats(&self) -> Option<ExportStats> {
+        self.stats
     }
 }
 

@@ -210,12 +210,13 @@ impl Setup {
         let report = self
             .report
             .unwrap_or_else(|| Arc::new(|message: &str| eprintln!("{message}")));
-        crate::propagator::install_w3c();
         let pipeline = if settings.records() {
             Some(pipeline::install(&settings, &report)?)
         } else {
             None
         };
+        // Last, so that a failed `init` has installed nothing at all.
+        crate::propagator::install_w3c();
         Ok(TracerGuard {
             pipeline,
             shutdown_timeout: settings.shutdown_timeout,
@@ -267,7 +268,9 @@ impl TracerGuard {
 
     /// Exports what is left and shuts down, waiting at most the shutdown
     /// timeout; returns the final counts. Dropping the guard does the same
-    /// and reports a failure instead of returning it.
+    /// and reports a failure instead of returning it. When the collector did
+    /// not answer in time the error still has the counts
+    /// ([`SetupError::stats`]), the unanswered spans counted as dropped.
     pub fn shutdown(mut self) -> Result<ExportStats, SetupError> {
         self.finish()
     }
@@ -281,7 +284,7 @@ impl TracerGuard {
             .shutdown_with_timeout(self.shutdown_timeout)
             .map_err(|error| SetupError::failed("shutting down the exporter", error));
         for counters in &pipeline.counters {
-            counters.report_losses();
+            counters.close_and_report();
         }
         let stats = total(&pipeline.counters);
         if let Some(runtime) = pipeline.runtime {
@@ -290,7 +293,9 @@ impl TracerGuard {
             // collector above is bounded by the shutdown timeout.
             runtime.shutdown_background();
         }
-        result.map(|()| stats)
+        result
+            .map(|()| stats)
+            .map_err(|error| error.with_stats(stats))
     }
 }
 

@@ -171,7 +171,8 @@ fn check_url(setting: &str, url: &str) -> Result<(), SetupError> {
         Some((_, port)) if !host.ends_with(']') => port.parse::<u16>().is_ok(),
         _ => true,
     };
-    if host.is_empty() || host.contains(char::is_whitespace) || !port_ok {
+    // The exporters parse it as an `http::Uri`; refusing here names the setting.
+    if host.is_empty() || !port_ok || url.parse::<http::Uri>().is_err() {
         return Err(SetupError::invalid(
             setting,
             url,
@@ -179,6 +180,18 @@ fn check_url(setting: &str, url: &str) -> Result<(), SetupError> {
         ));
     }
     Ok(())
+}
+
+/// A positive count (`OTEL_BSP_MAX_QUEUE_SIZE` and the like).
+pub(crate) fn parse_count(name: &str, value: &str) -> Result<usize, SetupError> {
+    match value.parse::<usize>() {
+        Ok(count) if count > 0 => Ok(count),
+        _ => Err(SetupError::invalid(
+            name,
+            value,
+            "expected a whole number above 0",
+        )),
+    }
 }
 
 pub(crate) fn parse_millis(name: &str, value: &str) -> Result<Duration, SetupError> {

@@ -137,12 +137,12 @@ fn batch(
     exporter: impl SpanExporter + 'static,
     counters: &Arc<Counters>,
 ) -> CountEnded<BatchSpanProcessor> {
-    let mut config = BatchConfigBuilder::default();
-    if let Some(size) = settings.max_queue_size {
-        config = config
-            .with_max_queue_size(size)
-            .with_max_export_batch_size(size.min(512));
-    }
+    // Every field set, so the process environment cannot override the
+    // settings `init` resolved (the SDK's builder reads it by default).
+    let config = BatchConfigBuilder::default()
+        .with_max_queue_size(settings.batch.max_queue_size)
+        .with_max_export_batch_size(settings.batch.max_export_batch_size)
+        .with_scheduled_delay(settings.batch.schedule_delay);
     let exporter = CountExported {
         inner: exporter,
         counters: Arc::clone(counters),

@@ -52,6 +52,9 @@ pub(crate) struct Counters {
     exported: AtomicU64,
     failed: AtomicU64,
     first_failure_reported: AtomicBool,
+    /// Set once the shutdown summary is out: an export cancelled after that
+    /// (a collector that never answered) changes nothing and says nothing.
+    closed: AtomicBool,
     destination: String,
     report: Reporter,
 }
@@ -63,6 +66,7 @@ impl Counters {
             exported: AtomicU64::new(0),
             failed: AtomicU64::new(0),
             first_failure_reported: AtomicBool::new(false),
+            closed: AtomicBool::new(false),
             destination,
             report,
         })
@@ -80,7 +84,16 @@ impl Counters {
         }
     }
 
+    fn record_success(&self, spans: usize) {
+        if !self.closed.load(Ordering::Acquire) {
+            self.exported.fetch_add(spans as u64, Ordering::AcqRel);
+        }
+    }
+
     fn record_failure(&self, spans: usize, error: &dyn fmt::Display) {
+        if self.closed.load(Ordering::Acquire) {
+            return;
+        }
         self.failed.fetch_add(spans as u64, Ordering::AcqRel);
         if !self.first_failure_reported.swap(true, Ordering::AcqRel) {
             (self.report)(&format!(
@@ -91,8 +104,10 @@ impl Counters {
         }
     }
 
-    /// The one summary line at shutdown, if anything was lost.
-    pub(crate) fn report_losses(&self) {
+    /// The one summary line at shutdown, if anything was lost; the counts
+    /// are final from here on.
+    pub(crate) fn close_and_report(&self) {
+        self.closed.store(true, Ordering::Release);
         let stats = self.stats();
         if stats.failed == 0 && stats.dropped == 0 {
             return;
@@ -160,11 +175,7 @@ impl<E: SpanExporter> SpanExporter for CountExported<E> {
         let spans = batch.len();
         let result = self.inner.export(batch).await;
         match &result {
-            Ok(()) => {
-                self.counters
-                    .exported
-                    .fetch_add(spans as u64, Ordering::AcqRel);
-            }
+            Ok(()) => self.counters.record_success(spans),
             Err(error) => self.counters.record_failure(spans, error),
         }
         result
