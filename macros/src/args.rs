@@ -232,7 +232,35 @@ fn given_twice(key: &Ident) -> syn::Error {
     )
 }
 
+/// The error for `key` or `key =` with nothing after (a `,` or the end
+/// follows), if that is what `input` holds. Nothing is consumed, so the `,`
+/// is left to end the option and the next one is still parsed.
+fn missing_value(input: ParseStream, key: &Ident, wanted: &str) -> Option<syn::Error> {
+    let ahead = input.fork();
+    let eq = ahead.parse::<Option<Token![=]>>().ok()?;
+    if !(ahead.is_empty() || ahead.peek(Token![,])) {
+        return None;
+    }
+    Some(match eq {
+        Some(eq) => syn::Error::new_spanned(
+            quote::quote!(#key #eq),
+            format!("`{key} =` is missing its value: {wanted}"),
+        ),
+        None => syn::Error::new(
+            key.span(),
+            format!("`{key}` is missing its value: {wanted}"),
+        ),
+    })
+}
+
 fn string_value(input: ParseStream, key: &Ident, example: &str) -> syn::Result<LitStr> {
+    if let Some(error) = missing_value(
+        input,
+        key,
+        &format!("expected a string literal, e.g. `{example}`"),
+    ) {
+        return Err(error);
+    }
     let wrong =
         |span: Span| syn::Error::new(span, format!("`{key}` takes a string literal: `{example}`"));
     input.parse::<Token![=]>().map_err(|_| wrong(key.span()))?;
@@ -256,6 +284,17 @@ fn word_value(input: ParseStream, key: &Ident, allowed: &[&str]) -> syn::Result<
             ),
         )
     };
+    if let Some(error) = missing_value(
+        input,
+        key,
+        &format!(
+            "expected one of {}, e.g. `{key} = {}`",
+            list(allowed),
+            allowed[0]
+        ),
+    ) {
+        return Err(error);
+    }
     input
         .parse::<Token![=]>()
         .map_err(|_| wrong(key.span(), None))?;
@@ -340,21 +379,77 @@ fn parse_capture(input: ParseStream) -> syn::Result<Capture> {
         ));
     }
     if input.peek(Token![.]) {
-        let start = input.fork();
-        while input.peek(Token![.]) {
-            input.parse::<Token![.]>()?;
-            input.parse::<TokenTree>()?;
-        }
-        let path = tokens_between(&start, input);
-        let written = format!("{ident}{}", path.to_string().replace(' ', ""));
-        return Err(syn::Error::new_spanned(
-            quote::quote!(#ident #path),
-            format!(
-                "`args` lists parameter names only; to record `{written}`, write `attrs({written} = {written})`"
-            ),
-        ));
+        return Err(field_access(input, &ident));
     }
     Ok(Capture { format, ident })
+}
+
+/// `args(a.b.c)`: reads the fields, and says how to record them.
+fn field_access(input: ParseStream, ident: &Ident) -> syn::Error {
+    let start = input.fork();
+    // As written, and as a key (raw idents unraw'd); a tuple index makes the
+    // key a string, since an `attrs` key has names only.
+    let mut written = ident.to_string();
+    let mut key = ident.unraw().to_string();
+    let mut key_needs_quotes = false;
+    while input.peek(Token![.]) {
+        let Ok(dot) = input.parse::<Token![.]>() else {
+            break;
+        };
+        let how = format!(
+            "`args` lists parameter names only; to record a field, write `attrs(key = {written}.field)`"
+        );
+        if input.is_empty() || input.peek(Token![,]) {
+            return syn::Error::new(
+                dot.span,
+                format!("a field name is missing after `{written}.`: {how}"),
+            );
+        }
+        if let Ok(field) = input.call(Ident::parse_any) {
+            written.push_str(&format!(".{field}"));
+            key.push_str(&format!(".{}", field.unraw()));
+        } else {
+            let found = input.parse::<TokenTree>().ok();
+            let index = found.as_ref().and_then(|found| match found {
+                TokenTree::Literal(literal) => {
+                    let text = literal.to_string();
+                    let is_index = !text.is_empty()
+                        && !text.ends_with('.')
+                        && text.chars().all(|c| c.is_ascii_digit() || c == '.');
+                    is_index.then_some(text)
+                }
+                _ => None,
+            });
+            match (index, found) {
+                (Some(index), _) => {
+                    written.push_str(&format!(".{index}"));
+                    key.push_str(&format!(".{index}"));
+                    key_needs_quotes = true;
+                }
+                (None, found) => {
+                    let span = found.as_ref().map_or(dot.span, TokenTree::span);
+                    let found =
+                        found.map_or_else(String::new, |found| format!(", found `{found}`"));
+                    return syn::Error::new(
+                        span,
+                        format!("expected a field name after `{written}.`{found}: {how}"),
+                    );
+                }
+            }
+        }
+    }
+    let path = tokens_between(&start, input);
+    let key = if key_needs_quotes {
+        format!("{key:?}")
+    } else {
+        written.clone()
+    };
+    syn::Error::new_spanned(
+        quote::quote!(#ident #path),
+        format!(
+            "`args` lists parameter names only; to record `{written}`, write `attrs({key} = {written})`"
+        ),
+    )
 }
 
 fn parse_extra_attr(input: ParseStream) -> syn::Result<ExtraAttr> {
@@ -380,9 +475,14 @@ fn parse_extra_attr(input: ParseStream) -> syn::Result<ExtraAttr> {
             .unraw()
             .to_string();
         while input.peek(Token![.]) {
-            input.parse::<Token![.]>()?;
-            key.push('.');
-            key.push_str(&input.call(Ident::parse_any)?.unraw().to_string());
+            let dot = input.parse::<Token![.]>()?;
+            match input.call(Ident::parse_any) {
+                Ok(name) => {
+                    key.push('.');
+                    key.push_str(&name.unraw().to_string());
+                }
+                Err(_) => return Err(key_name_wanted(input, &key, dot)),
+            }
         }
         key
     };
@@ -410,6 +510,31 @@ fn parse_extra_attr(input: ParseStream) -> syn::Result<ExtraAttr> {
         format,
         value,
     })
+}
+
+/// `attrs(a. = 1)`, `attrs(a.0 = 1)`: no name after a `.` of a key.
+fn key_name_wanted(input: ParseStream, key: &str, dot: Token![.]) -> syn::Error {
+    if input.is_empty() || input.peek(Token![=]) || input.peek(Token![,]) {
+        return syn::Error::new(
+            dot.span,
+            format!(
+                "a name is missing after `{key}.` in the attribute key: write `{key}.name = <expression>`"
+            ),
+        );
+    }
+    let Ok(found) = input.parse::<TokenTree>() else {
+        return syn::Error::new(dot.span, format!("expected a name after `{key}.`"));
+    };
+    let quoted = match &found {
+        TokenTree::Literal(literal) if literal.to_string().chars().all(|c| c.is_ascii_digit()) => {
+            format!("; quote a key that is not all names: `\"{key}.{literal}\" = <expression>`")
+        }
+        _ => "; a key is names joined by `.` (`user.id`) or a string (`\"user.id\"`)".to_owned(),
+    };
+    syn::Error::new(
+        found.span(),
+        format!("expected a name after `{key}.` in the attribute key, found `{found}`{quoted}"),
+    )
 }
 
 /// The tokens `start` saw that `end` has moved past.

@@ -178,8 +178,9 @@ fn string_values(tokens: &TokenStream, values: &mut Vec<String>) {
 }
 
 /// What both the macro's input and its output must be: attributes,
-/// visibility, a signature, a body in braces, nothing after. The body stays
-/// raw (a body with a syntax error is left to rustc).
+/// visibility, a signature, a body in braces (in the input, possibly in an
+/// invisible group, as a `macro_rules!` `$body:block` comes), nothing after.
+/// The body stays raw (a body with a syntax error is left to rustc).
 struct FnShell {
     attrs: Vec<syn::Attribute>,
     sig: syn::Signature,
@@ -190,11 +191,19 @@ impl Parse for FnShell {
         let attrs = input.call(syn::Attribute::parse_outer)?;
         let _: syn::Visibility = input.parse()?;
         let sig: syn::Signature = input.parse()?;
-        let body: Group = input.parse()?;
-        if body.delimiter() != Delimiter::Brace {
-            return Err(syn::Error::new(body.span(), "body not in braces"));
+        let mut body: TokenTree = input.parse()?;
+        while let TokenTree::Group(group) = &body
+            && group.delimiter() == Delimiter::None
+            && let [only] = group.stream().into_iter().collect::<Vec<_>>().as_slice()
+        {
+            body = only.clone();
         }
-        Ok(FnShell { attrs, sig })
+        match body {
+            TokenTree::Group(group) if group.delimiter() == Delimiter::Brace => {
+                Ok(FnShell { attrs, sig })
+            }
+            other => Err(syn::Error::new(other.span(), "body not in braces")),
+        }
     }
 }
 
@@ -375,15 +384,29 @@ enum Effect {
     FillThenJunk(Slot),
     /// An error whose message contains the text.
     Fail(&'static str),
-    /// An error after taking the token that follows (`kind =` takes the `,`
-    /// after it as its value).
-    FailTakingNext(&'static str),
+    /// A key, or a key and `=`, without a value: an error whose message
+    /// contains the first text when a `,` or the end follows (the `,` is
+    /// left for the next option), the second when something else does (it
+    /// is taken as the value, or found where the `=` should be).
+    NoValue(&'static str, &'static str),
 }
 
-use Effect::{Fail, FailTakingNext, Fill, FillThenJunk};
+use Effect::{Fail, Fill, FillThenJunk, NoValue};
 
 const STRING_WANTED_NAME: &str = "`name` takes a string literal";
 const STRING_WANTED_TRACER: &str = "`tracer` takes a string literal";
+const NAME_MISSING: &str =
+    "`name` is missing its value: expected a string literal, e.g. `name = \"checkout\"`";
+const NAME_EQ_MISSING: &str =
+    "`name =` is missing its value: expected a string literal, e.g. `name = \"checkout\"`";
+const TRACER_MISSING: &str = "`tracer` is missing its value: expected a string literal";
+const TRACER_EQ_MISSING: &str = "`tracer =` is missing its value: expected a string literal";
+const KIND_MISSING: &str = "`kind` is missing its value: expected one of `internal`, `server`, `client`, `producer` or `consumer`, e.g. `kind = internal`";
+const KIND_EQ_MISSING: &str = "`kind =` is missing its value: expected one of `internal`";
+const ERR_MISSING: &str = "`err` is missing its value: expected one of `display`, `debug`, `type` or `off`, e.g. `err = display`";
+const ERR_EQ_MISSING: &str = "`err =` is missing its value: expected one of `display`";
+const RET_EQ_MISSING: &str =
+    "`ret =` is missing its value: expected one of `debug` or `display`, e.g. `ret = debug`";
 const EXPECTED_COMMA: &str = "expected `,`";
 const EXPECTED_OPTION: &str = "expected an option: one of `name`";
 const PARENT_WANTED: &str = "`parent` takes an expression";
@@ -399,8 +422,8 @@ const FIXED_OPTIONS: &[(&str, Effect)] = &[
         Fill(Slot::Name),
     ),
     ("name = \"ünï ✓\"", Fill(Slot::Name)),
-    ("name", Fail(STRING_WANTED_NAME)),
-    ("name =", FailTakingNext(STRING_WANTED_NAME)),
+    ("name", NoValue(NAME_MISSING, STRING_WANTED_NAME)),
+    ("name =", NoValue(NAME_EQ_MISSING, STRING_WANTED_NAME)),
     ("name = 5", Fail(STRING_WANTED_NAME)),
     ("name = checkout", Fail(STRING_WANTED_NAME)),
     ("name = b\"x\"", Fail(STRING_WANTED_NAME)),
@@ -408,8 +431,8 @@ const FIXED_OPTIONS: &[(&str, Effect)] = &[
     ("name = \"a\" \"b\"", FillThenJunk(Slot::Name)),
     ("tracer = \"my-lib\"", Fill(Slot::Tracer)),
     ("tracer = r#\"raw\"#", Fill(Slot::Tracer)),
-    ("tracer", Fail(STRING_WANTED_TRACER)),
-    ("tracer =", FailTakingNext(STRING_WANTED_TRACER)),
+    ("tracer", NoValue(TRACER_MISSING, STRING_WANTED_TRACER)),
+    ("tracer =", NoValue(TRACER_EQ_MISSING, STRING_WANTED_TRACER)),
     ("tracer = my_lib", Fail(STRING_WANTED_TRACER)),
     ("tracer = 'c'", Fail(STRING_WANTED_TRACER)),
     ("kind = internal", Fill(Slot::Kind)),
@@ -428,8 +451,8 @@ const FIXED_OPTIONS: &[(&str, Effect)] = &[
         "kind = \"sideways\"",
         Fail("invalid `kind` value `\"sideways\"`"),
     ),
-    ("kind", Fail("invalid `kind` value")),
-    ("kind =", FailTakingNext("invalid `kind` value")),
+    ("kind", NoValue(KIND_MISSING, "invalid `kind` value")),
+    ("kind =", NoValue(KIND_EQ_MISSING, "invalid `kind` value")),
     ("kind = server::x", FillThenJunk(Slot::Kind)),
     ("err = display", Fill(Slot::Err)),
     ("err = debug", Fill(Slot::Err)),
@@ -441,8 +464,8 @@ const FIXED_OPTIONS: &[(&str, Effect)] = &[
         "err = \"debug\"",
         Fail("`err` takes a word, not a string: write `err = debug`"),
     ),
-    ("err", Fail("invalid `err` value")),
-    ("err =", FailTakingNext("invalid `err` value")),
+    ("err", NoValue(ERR_MISSING, "invalid `err` value")),
+    ("err =", NoValue(ERR_EQ_MISSING, "invalid `err` value")),
     ("ret", Fill(Slot::Ret)),
     ("ret = debug", Fill(Slot::Ret)),
     ("ret = display", Fill(Slot::Ret)),
@@ -452,7 +475,7 @@ const FIXED_OPTIONS: &[(&str, Effect)] = &[
         "ret = \"display\"",
         Fail("`ret` takes a word, not a string: write `ret = display`"),
     ),
-    ("ret =", FailTakingNext("invalid `ret` value")),
+    ("ret =", NoValue(RET_EQ_MISSING, "invalid `ret` value")),
     ("ret(x)", FillThenJunk(Slot::Ret)),
     ("parent = cx", Fill(Slot::Parent)),
     ("parent = &cx", Fill(Slot::Parent)),
@@ -539,11 +562,24 @@ const PARAM_NAMES: &[&str] = &["a", "b", "c", "x", "y", "_u", "r#type", "ünï"]
 
 const BAD_CAPTURES: &[(&str, &str)] = &[
     ("a.b", "to record `a.b`, write `attrs(a.b = a.b)`"),
-    ("a.0", "to record `a.0`, write `attrs(a.0 = a.0)`"),
+    ("a.0", "to record `a.0`, write `attrs(\"a.0\" = a.0)`"),
     (
         "self.id",
         "to record `self.id`, write `attrs(self.id = self.id)`",
     ),
+    (
+        "r#type.x.0.1",
+        "to record `r#type.x.0.1`, write `attrs(\"type.x.0.1\" = r#type.x.0.1)`",
+    ),
+    (
+        "a.b.",
+        "a field name is missing after `a.b.`: `args` lists parameter names only; to record a field, write `attrs(key = a.b.field)`",
+    ),
+    (
+        "a.?",
+        "expected a field name after `a.`, found `?`: `args` lists parameter names only",
+    ),
+    ("a.(b)", "expected a field name after `a.`, found `(b)`"),
     (
         "a = 1",
         "to record an expression under a key of your choosing, use `attrs(a = ...)`",
@@ -556,12 +592,11 @@ const BAD_CAPTURES: &[(&str, &str)] = &[
     ("_", ARGS_NAMES),
     ("a b", EXPECTED_COMMA),
     ("a::b", EXPECTED_COMMA),
-    (DOT_AT_END, "unexpected end of input, expected token tree"),
+    (
+        "a.",
+        "a field name is missing after `a.`: `args` lists parameter names only; to record a field, write `attrs(key = a.field)`",
+    ),
 ];
-const DOT_AT_END: &str = "a.";
-/// What `a.` followed by `, ...` gets: the suggestion is no valid syntax
-/// (reported; modelled as it is).
-const DOT_BEFORE_COMMA: &str = "to record `a.,`, write `attrs(a., = a.,)`";
 
 #[derive(Clone, Debug)]
 enum AttrEntry {
@@ -633,7 +668,23 @@ const BAD_ATTRS: &[(&str, &str)] = &[
     ("x = %", "expected a value after `x =`"),
     ("\"\" = 1", "an attribute key cannot be empty"),
     ("k = 1 2", EXPECTED_COMMA),
-    ("a. = 1", "expected ident"),
+    (
+        "a. = 1",
+        "a name is missing after `a.` in the attribute key: write `a.name = <expression>`",
+    ),
+    (
+        "a.b. = 1",
+        "a name is missing after `a.b.` in the attribute key",
+    ),
+    ("a.", "a name is missing after `a.` in the attribute key"),
+    (
+        "a.0 = 1",
+        "expected a name after `a.` in the attribute key, found `0`; quote a key that is not all names: `\"a.0\" = <expression>`",
+    ),
+    (
+        "a.? = 1",
+        "expected a name after `a.` in the attribute key, found `?`; a key is names joined by `.`",
+    ),
     ("x = +", "expected an expression"),
 ];
 
@@ -777,7 +828,6 @@ enum Step {
     Ok,
     OkThenJunk,
     Err(String),
-    ErrTakingNext(String),
 }
 
 fn given_twice(slot: Slot) -> String {
@@ -797,7 +847,8 @@ impl ParsedArgs {
         self.filled.contains(&slot)
     }
 
-    fn step(&mut self, opt: &Opt) -> Step {
+    /// Parses `opt`, followed by `sep`.
+    fn step(&mut self, opt: &Opt, sep: Sep) -> Step {
         match opt {
             Opt::Fixed(_, effect) => match *effect {
                 Fill(slot) => self.fill(slot).map_or_else(Step::Err, |()| Step::Ok),
@@ -805,7 +856,13 @@ impl ParsedArgs {
                     .fill(slot)
                     .map_or_else(Step::Err, |()| Step::OkThenJunk),
                 Fail(needle) => Step::Err(needle.to_owned()),
-                FailTakingNext(needle) => Step::ErrTakingNext(needle.to_owned()),
+                NoValue(missing, taken) => Step::Err(
+                    match sep {
+                        Sep::Comma | Sep::DoubleComma | Sep::End => missing,
+                        Sep::Space | Sep::Semi => taken,
+                    }
+                    .to_owned(),
+                ),
             },
             Opt::Args(form, entries) => {
                 if *form != ListForm::Paren {
@@ -814,11 +871,6 @@ impl ParsedArgs {
                 let last = entries.len().saturating_sub(1);
                 for (index, entry) in entries.iter().enumerate() {
                     match entry {
-                        // After `a.` the parser takes any one token, the `,`
-                        // too when an entry follows.
-                        CaptureEntry::Bad(DOT_AT_END, _) if index < last => {
-                            return Step::Err(DOT_BEFORE_COMMA.to_owned());
-                        }
                         CaptureEntry::Bad(_, needle) => return Step::Err((*needle).to_owned()),
                         CaptureEntry::Empty if index < last => {
                             return Step::Err(ARGS_NAMES.to_owned());
@@ -878,7 +930,7 @@ impl ParsedArgs {
         let mut index = 0;
         while index < count {
             let sep = opts[index].1;
-            index = match parsed.step(&opts[index].0) {
+            index = match parsed.step(&opts[index].0, sep) {
                 Step::Ok => match sep {
                     Sep::Comma => index + 1,
                     Sep::DoubleComma => {
@@ -898,16 +950,6 @@ impl ParsedArgs {
                 Step::Err(needle) => {
                     parsed.errors.push(needle);
                     parsed.skip_from(index, opts)
-                }
-                Step::ErrTakingNext(needle) => {
-                    parsed.errors.push(needle);
-                    match sep {
-                        // The second comma ends the skip and is consumed as
-                        // the separator.
-                        Sep::DoubleComma => index + 1,
-                        Sep::End => count,
-                        Sep::Comma | Sep::Space | Sep::Semi => parsed.skip_from(index + 1, opts),
-                    }
                 }
             };
         }
@@ -1134,14 +1176,12 @@ const RETURNS: &[&str] = &[
     "-> &'static dyn Fn()",
     "-> ()",
 ];
-// FOUND: `#![track_caller]` at the top of the body is accepted and re-emitted
-// as `#[track_caller]` on the fn, although the outer form is rejected as
-// unsupported; see `found_inner_track_caller_is_accepted`. Left out of
-// INNER_ATTRS until fixed.
+/// `#![track_caller]` is last; [`inner_attr`] keeps it rare.
 const INNER_ATTRS: &[&str] = &[
     "#![allow(unused)]",
     "//! Inner docs.",
     "#![cfg_attr(all(), allow(dead_code))]",
+    "#![track_caller]",
 ];
 /// Statements, and whether each must come last (no `;`).
 const STATEMENTS: &[(&str, bool)] = &[
@@ -1182,8 +1222,12 @@ const NOT_FUNCTIONS: &[&str] = &[
     "",
 ];
 const TRAILING: &[&str] = &["fn g() {}", ";", "struct S;", "#[x]"];
+/// Tokens where the body should be. Those that start with `=` may follow a
+/// return type or a `where` clause, which end before a `=`.
+const BAD_BODIES: &[&str] = &["= 5;", "= { 1 }", "=> {}", "x", "5", "\"s\"", "[x]", "!"];
 
 const NOT_A_FN: &str = "#[traced] can only be applied to a function";
+const TRACK_CALLER: &str = "#[traced] cannot keep `#[track_caller]` working: the body runs inside a closure, which stable Rust cannot mark `#[track_caller]`; remove one of the two attributes";
 const FOREIGN: &str = "#[traced] cannot instrument a foreign fn";
 
 #[derive(Clone, Debug)]
@@ -1221,6 +1265,8 @@ enum Ending {
     NoBody,
     /// `( ... )` for a body.
     ParenBody,
+    /// Other tokens for a body.
+    BadBody(&'static str),
     /// Tokens after the body.
     Trailing(&'static str),
 }
@@ -1351,6 +1397,7 @@ impl FnSpec {
             }
             Ending::NoBody => text.push(';'),
             Ending::ParenBody => text.push_str(&format!("( {statements} )")),
+            Ending::BadBody(tokens) => text.push_str(tokens),
         }
         if let Ending::Trailing(trailing) = self.ending {
             text.push(' ');
@@ -1382,7 +1429,7 @@ impl FnSpec {
             return Some("#[traced] can only be applied to a function, not to an `impl` block");
         }
         if self.wrapper == Wrapper::Trait {
-            return Some("#[traced] can only be applied to a function, not to an `trait` block");
+            return Some("#[traced] can only be applied to a function, not to a `trait` block");
         }
         if matches!(self.wrapper, Wrapper::Replaced(_)) {
             return Some(NOT_A_FN);
@@ -1394,7 +1441,9 @@ impl FnSpec {
             Ending::Body => None,
             Ending::NoBody if self.abi.is_some() => Some(FOREIGN),
             Ending::NoBody => Some("#[traced] needs a function body"),
-            Ending::ParenBody => Some("expected the function body in `{ ... }`"),
+            Ending::ParenBody | Ending::BadBody(_) => {
+                Some("expected the function body in `{ ... }`, found ")
+            }
             Ending::Trailing(_) => Some("unexpected tokens after the function body"),
         }
     }
@@ -1438,6 +1487,7 @@ fn ending() -> impl Strategy<Value = Ending> {
         40 => Just(Ending::Body),
         1 => Just(Ending::NoBody),
         1 => Just(Ending::ParenBody),
+        1 => select(BAD_BODIES).prop_map(Ending::BadBody),
         1 => select(TRAILING).prop_map(Ending::Trailing),
     ]
 }
@@ -1448,6 +1498,13 @@ fn wrapper() -> impl Strategy<Value = Wrapper> {
         1 => Just(Wrapper::Impl),
         1 => Just(Wrapper::Trait),
         1 => select(NOT_FUNCTIONS).prop_map(Wrapper::Replaced),
+    ]
+}
+
+fn inner_attr() -> impl Strategy<Value = &'static str> {
+    prop_oneof![
+        20 => select(&INNER_ATTRS[..INNER_ATTRS.len() - 1]),
+        1 => Just("#![track_caller]"),
     ]
 }
 
@@ -1479,7 +1536,7 @@ fn fn_spec() -> impl Strategy<Value = FnSpec> {
         select(WHERE_CLAUSES),
     );
     let body = (
-        vec(select(INNER_ATTRS), 0..2),
+        vec(inner_attr(), 0..2),
         vec(select(STATEMENTS), 0..4),
         ending(),
         wrapper(),
@@ -1498,6 +1555,12 @@ fn fn_spec() -> impl Strategy<Value = FnSpec> {
             }
             let ending = match ending {
                 Ending::ParenBody if !ret.is_empty() || !where_clause.is_empty() => Ending::Body,
+                Ending::BadBody(tokens)
+                    if !tokens.starts_with('=')
+                        && (!ret.is_empty() || !where_clause.is_empty()) =>
+                {
+                    Ending::Body
+                }
                 other => other,
             };
             FnSpec {
@@ -1563,7 +1626,12 @@ fn expected_errors(args: &ParsedArgs, function: &FnSpec) -> Vec<String> {
     }
     for attr in &function.attrs {
         if *attr == "#[track_caller]" {
-            errors.push("#[traced] cannot keep `#[track_caller]` working".to_owned());
+            errors.push(TRACK_CALLER.to_owned());
+        }
+    }
+    for attr in &function.inner_attrs {
+        if *attr == "#![track_caller]" {
+            errors.push(TRACK_CALLER.to_owned());
         }
     }
     errors
@@ -2165,15 +2233,14 @@ fn invisible_groups(tokens: TokenStream) -> TokenStream {
 
 fn invisible() -> impl Strategy<Value = Invisible> {
     let flag = || prop::bool::weighted(0.3);
-    // FOUND: a body in an invisible group (`fn f() $body`) is rejected with
-    // "expected group token"; see `found_body_from_a_macro_rules_block_is_rejected`.
-    // `body` stays false until that is fixed.
-    (flag(), flag(), flag(), flag()).prop_map(|(vis, patterns, types, ret)| Invisible {
-        vis,
-        patterns,
-        types,
-        ret,
-        body: false,
+    (flag(), flag(), flag(), flag(), flag()).prop_map(|(vis, patterns, types, ret, body)| {
+        Invisible {
+            vis,
+            patterns,
+            types,
+            ret,
+            body,
+        }
     })
 }
 
@@ -2225,50 +2292,174 @@ fn invisible_groups_change_nothing() {
 }
 
 // ---------------------------------------------------------------------------
-// Found by the properties above
+// Found by the properties above, kept as regression tests
 
-/// FOUND: the check for `#[track_caller]` looks at outer attributes only.
-/// The inner form at the top of the body is accepted and, since inner
-/// attributes are moved out of the body, emitted as `#[track_caller]` on the
-/// instrumented fn: the combination the outer check rejects ("the body runs
-/// inside a closure, which stable Rust cannot mark `#[track_caller]`").
-/// Ignored until `validate` also checks `TracedFn::inner_attrs`; the shape is
-/// kept out of `INNER_ATTRS` until then.
-#[test]
-#[ignore = "FOUND: inner #![track_caller] is not rejected"]
-fn found_inner_track_caller_is_accepted() {
-    let item = lex("fn f() -> u32 { #![track_caller] 1 }");
-    let output = run_macro(&TokenStream::new(), &item).expect("well-formed output");
-    assert!(
-        matches!(output, Outcome::Rejected(ref messages) if messages.iter().any(|m| m.contains("track_caller"))),
-        "`#![track_caller]` in the body is accepted"
-    );
+/// The messages for `args` on `item`; fails if the input is accepted.
+fn messages(args: &str, item: &str) -> Vec<String> {
+    match run_macro(&lex(args), &lex(item)) {
+        Ok(Outcome::Rejected(messages)) => messages,
+        Ok(Outcome::Accepted(expanded)) => panic!("`{args}` on `{item}` accepted: {expanded}"),
+        Err(error) => panic!("`{args}` on `{item}`: {error}"),
+    }
 }
 
-/// FOUND: rustc hands an attribute macro a `macro_rules!` fragment in an
-/// invisible group, so in
+/// The inner form of `#[track_caller]` at the top of the body is refused
+/// like the outer one: moved out of the body, it would mark the fn whose
+/// body runs in a closure. Other inner attributes are still moved out.
+#[test]
+fn inner_track_caller_is_rejected() {
+    for item in [
+        "fn f() -> u32 { #![track_caller] 1 }",
+        "fn f() { #![allow(unused)] //! Docs.\n #![track_caller] }",
+        "async fn f() { #![track_caller] }",
+    ] {
+        assert_eq!(messages("", item), [TRACK_CALLER], "for `{item}`");
+    }
+    assert_eq!(
+        messages("", "#[track_caller] fn f() { #![track_caller] }"),
+        [TRACK_CALLER, TRACK_CALLER]
+    );
+    let Ok(Outcome::Accepted(expanded)) = run_macro(
+        &TokenStream::new(),
+        &lex("fn f() { #![allow(track_caller)] }"),
+    ) else {
+        panic!("`#![allow(track_caller)]` rejected");
+    };
+    assert!(contains_ident(&expanded, "allow"), "{expanded}");
+}
+
+/// rustc hands an attribute macro a `macro_rules!` fragment in an invisible
+/// group, so in
 ///
 /// ```ignore
 /// macro_rules! traced_fn { ($body:block) => { #[traced] fn f(x: u8) -> u8 $body }; }
 /// ```
 ///
 /// the body is `Group(Delimiter::None, [Group(Brace, ..)])` (checked with
-/// rustc 1.95). `item.rs` parses the body with `input.parse::<Group>()`,
-/// which does not look into invisible groups, and the fn is rejected with
-/// "expected group token" (at `$body`). Ignored until fixed; the shape is
-/// kept out of `invisible_groups_change_nothing` until then.
+/// rustc 1.95). It expands exactly as the plain body does.
 #[test]
-#[ignore = "FOUND: a body from a macro_rules `$body:block` is rejected"]
-fn found_body_from_a_macro_rules_block_is_rejected() {
-    let body = Group::new(Delimiter::Brace, lex("x"));
-    let mut item = lex("fn f(x: u8) -> u8");
-    item.extend([TokenTree::Group(Group::new(
-        Delimiter::None,
-        TokenTree::Group(body).into(),
-    ))]);
-    let output = run_macro(&TokenStream::new(), &item).expect("well-formed output");
-    match output {
-        Outcome::Accepted(expanded) => check_accepted(&expanded, &item).expect("a valid expansion"),
-        Outcome::Rejected(messages) => panic!("rejected: {messages:?}"),
+fn body_from_a_macro_rules_block_is_accepted() {
+    let plain = lex("fn f(x: u8) -> u8 { #![allow(unused)] x }");
+    let brace = || Group::new(Delimiter::Brace, lex("#![allow(unused)] x"));
+    let invisible = |tree: TokenTree| TokenTree::Group(Group::new(Delimiter::None, tree.into()));
+    let Ok(Outcome::Accepted(expected)) = run_macro(&TokenStream::new(), &plain) else {
+        panic!("the plain fn is rejected");
+    };
+    for depth in 1..=2 {
+        let mut body = TokenTree::Group(brace());
+        for _ in 0..depth {
+            body = invisible(body);
+        }
+        let mut item = lex("fn f(x: u8) -> u8");
+        item.extend([body]);
+        match run_macro(&TokenStream::new(), &item).expect("well-formed output") {
+            Outcome::Accepted(expanded) => {
+                check_accepted(&expanded, &item).expect("a valid expansion");
+                assert!(
+                    same_tokens(&expanded, &expected),
+                    "differs from the plain expansion:\n  {expanded}\n  {expected}"
+                );
+            }
+            Outcome::Rejected(messages) => panic!("rejected at depth {depth}: {messages:?}"),
+        }
     }
+    // An invisible group holding anything but one block is no body.
+    for inner in ["{ x } y", "x", ""] {
+        let mut item = lex("fn f(x: u8) -> u8");
+        item.extend([TokenTree::Group(Group::new(Delimiter::None, lex(inner)))]);
+        let Ok(Outcome::Rejected(messages)) = run_macro(&TokenStream::new(), &item) else {
+            panic!("`⟦{inner}⟧` accepted as a body");
+        };
+        assert_eq!(messages.len(), 1, "{messages:?}");
+        assert!(
+            messages[0].starts_with("expected the function body in `{ ... }`, found "),
+            "{messages:?}"
+        );
+    }
+}
+
+/// Tokens where the body should be get the macro's message, naming them,
+/// not syn's "expected group token".
+#[test]
+fn a_body_not_in_braces_is_named() {
+    let fix = "write the statements between braces after the signature";
+    for (item, found) in [
+        ("fn f() -> u8 = 5;", "`=`"),
+        ("fn f() x", "`x`"),
+        ("fn f() where = 5;", "`=`"),
+        ("fn f() (x)", "`( ... )`"),
+        ("fn f() [x]", "`[ ... ]`"),
+        ("fn f() \"s\"", "`\"s\"`"),
+    ] {
+        assert_eq!(
+            messages("", item),
+            [format!(
+                "expected the function body in `{{ ... }}`, found {found}; {fix}"
+            )],
+            "for `{item}`"
+        );
+    }
+}
+
+/// `args(a.)` is a field access without the field: the error says so, with
+/// a suggestion that is valid syntax.
+#[test]
+fn a_dangling_dot_in_args_is_a_missing_field() {
+    let item = "fn f(a: u8, b: u8) {}";
+    let missing = "a field name is missing after `a.`: `args` lists parameter names only; to record a field, write `attrs(key = a.field)`";
+    assert_eq!(messages("args(a.)", item), [missing]);
+    assert_eq!(messages("args(a., b)", item), [missing]);
+    assert_eq!(messages("args(?a., b), root", item), [missing]);
+    let suggested =
+        "`args` lists parameter names only; to record `a.0`, write `attrs(\"a.0\" = a.0)`";
+    assert_eq!(messages("args(a.0)", item), [suggested]);
+    // The suggestion compiles.
+    assert!(matches!(
+        run_macro(&lex("attrs(\"a.0\" = a.0)"), &lex("fn f(a: (u8,)) {}")),
+        Ok(Outcome::Accepted(_))
+    ));
+}
+
+/// `key =` (or `key`) with a `,` or the end after it reports the missing
+/// value and leaves the `,`, so the next option is still parsed: here
+/// `root`, which then clashes with `parent`.
+#[test]
+fn a_missing_value_leaves_the_next_option() {
+    let clash = "`root` and `parent` both choose the span's parent; keep `root` to start a new trace or `parent` to continue the given context";
+    let item = "fn f(cx: Context) {}";
+    for (option, message) in [
+        ("kind =", KIND_EQ_MISSING),
+        ("kind", KIND_MISSING),
+        ("err =", ERR_EQ_MISSING),
+        ("err", ERR_MISSING),
+        ("ret =", RET_EQ_MISSING),
+        ("name =", NAME_EQ_MISSING),
+        ("name", NAME_MISSING),
+        ("tracer =", TRACER_EQ_MISSING),
+        ("tracer", TRACER_MISSING),
+    ] {
+        let args = format!("{option}, root, parent = cx");
+        let got = messages(&args, item);
+        assert!(
+            got.len() == 2 && got[0].starts_with(message) && got[1] == clash,
+            "for `{args}`: {got:?}"
+        );
+        // At the end, too.
+        let got = messages(&format!("root, {option}"), item);
+        assert!(
+            got.len() == 1 && got[0].starts_with(message),
+            "for `root, {option}`: {got:?}"
+        );
+    }
+}
+
+#[test]
+fn not_a_fn_messages_use_the_right_article() {
+    let message = |article: &str, word: &str| {
+        format!(
+            "#[traced] can only be applied to a function, not to {article} `{word}` block; put it on each `fn` inside whose calls you want as spans"
+        )
+    };
+    assert_eq!(messages("", "impl S {}"), [message("an", "impl")]);
+    assert_eq!(messages("", "trait T {}"), [message("a", "trait")]);
 }

@@ -37,13 +37,7 @@ impl Parse for TracedFn {
         if input.peek(Token![;]) {
             return Err(no_body(&sig));
         }
-        let body: Group = input.parse()?;
-        if body.delimiter() != Delimiter::Brace {
-            return Err(syn::Error::new(
-                body.span(),
-                "expected the function body in `{ ... }`",
-            ));
-        }
+        let body = parse_body(input)?;
         if !input.is_empty() {
             return Err(input.error("unexpected tokens after the function body"));
         }
@@ -59,6 +53,68 @@ impl Parse for TracedFn {
 }
 
 const FOREIGN_FN: &str = "#[traced] cannot instrument a foreign fn declared in an `extern` block; wrap it in a Rust fn and put the attribute there";
+
+/// The body: `{ ... }`, or the same in an invisible group, as rustc passes
+/// on a `macro_rules!` `$body:block` (`Group(None, [Group(Brace, ..)])`).
+fn parse_body(input: ParseStream) -> syn::Result<Group> {
+    let Ok(tree) = input.parse::<TokenTree>() else {
+        return Err(input.error(
+            "expected the function body in `{ ... }` after the signature; write the statements between braces",
+        ));
+    };
+    brace_group(&tree).ok_or_else(|| {
+        syn::Error::new(
+            tree.span(),
+            format!(
+                "expected the function body in `{{ ... }}`, found {}; write the statements between braces after the signature",
+                describe(&tree)
+            ),
+        )
+    })
+}
+
+/// `tree` as a `{ ... }` group: itself, or the one group an invisible group
+/// holds (at any depth of invisible groups).
+fn brace_group(tree: &TokenTree) -> Option<Group> {
+    let TokenTree::Group(group) = tree else {
+        return None;
+    };
+    match group.delimiter() {
+        Delimiter::Brace => Some(group.clone()),
+        Delimiter::None => {
+            let mut inner = group.stream().into_iter();
+            match (inner.next(), inner.next()) {
+                (Some(only), None) => brace_group(&only),
+                _ => None,
+            }
+        }
+        Delimiter::Parenthesis | Delimiter::Bracket => None,
+    }
+}
+
+/// A token for an error message: `( ... )` for a group, the text otherwise
+/// (shortened when long).
+fn describe(tree: &TokenTree) -> String {
+    let text = match tree {
+        TokenTree::Group(group) => match group.delimiter() {
+            Delimiter::Parenthesis => return "`( ... )`".to_owned(),
+            Delimiter::Bracket => return "`[ ... ]`".to_owned(),
+            Delimiter::Brace => return "`{ ... }`".to_owned(),
+            Delimiter::None => group.stream().to_string(),
+        },
+        other => other.to_string(),
+    };
+    if text.trim().is_empty() {
+        return "an empty macro fragment".to_owned();
+    }
+    let mut chars = text.chars();
+    let short: String = chars.by_ref().take(40).collect();
+    if chars.next().is_some() {
+        format!("`{short}...`")
+    } else {
+        format!("`{short}`")
+    }
+}
 
 /// A declaration without a body: a trait method, or a fn in an `extern`
 /// block. Without the surrounding item the two look alike, so unless an ABI
@@ -103,7 +159,8 @@ fn not_a_fn(input: ParseStream) -> syn::Error {
     };
     let message = match word.as_str() {
         "impl" | "trait" => format!(
-            "#[traced] can only be applied to a function, not to an `{word}` block; put it on each `fn` inside whose calls you want as spans"
+            "#[traced] can only be applied to a function, not to {} `{word}` block; put it on each `fn` inside whose calls you want as spans",
+            if word == "impl" { "an" } else { "a" }
         ),
         "struct" | "enum" | "union" | "mod" | "static" | "type" | "use" | "const"
         | "macro_rules" => format!(
@@ -155,6 +212,22 @@ pub struct AsyncTraitBody {
 }
 
 impl TracedFn {
+    /// The `#![...]` attributes from the top of the body, each as emitted
+    /// (`#[...]`, spanning the original `#![...]`) with its path.
+    pub fn inner_attributes(&self) -> Vec<(TokenStream, Option<syn::Path>)> {
+        let trees: Vec<TokenTree> = self.inner_attrs.clone().into_iter().collect();
+        trees
+            .chunks(2)
+            .map(|pair| {
+                let path = match pair {
+                    [_, TokenTree::Group(group)] => attribute_path(group.stream()),
+                    _ => None,
+                };
+                (pair.iter().cloned().collect(), path)
+            })
+            .collect()
+    }
+
     pub fn async_trait_body(&self) -> Option<AsyncTraitBody> {
         let syn::ReturnType::Type(_, ty) = &self.sig.output else {
             return None;
@@ -202,4 +275,15 @@ fn has_lifetime(tokens: &TokenStream, name: &str) -> bool {
         TokenTree::Group(group) => has_lifetime(&group.stream(), name),
         _ => false,
     })
+}
+
+/// The path an attribute's content starts with (`track_caller` in
+/// `track_caller`, `allow` in `allow(x)`), if it starts with one.
+fn attribute_path(content: TokenStream) -> Option<syn::Path> {
+    let parser = |input: ParseStream| {
+        let path = input.call(syn::Path::parse_mod_style)?;
+        input.parse::<TokenStream>()?;
+        Ok(path)
+    };
+    syn::parse::Parser::parse2(parser, content).ok()
 }

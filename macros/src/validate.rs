@@ -70,10 +70,13 @@ pub fn validate(args: RawArgs, function: TracedFn, line: u32, errors: &mut Error
         .iter()
         .filter(|attr| attr.path().is_ident("track_caller"))
     {
-        errors.push_at(
-            attribute,
-            "#[traced] cannot keep `#[track_caller]` working: the body runs inside a closure, which stable Rust cannot mark `#[track_caller]`; remove one of the two attributes",
-        );
+        errors.push_at(attribute, TRACK_CALLER);
+    }
+    // `#![track_caller]` at the top of the body would end up on the fn too.
+    for (attribute, path) in function.inner_attributes() {
+        if path.is_some_and(|path| path.is_ident("track_caller")) {
+            errors.push_at(attribute, TRACK_CALLER);
+        }
     }
 
     let shape = if function.sig.asyncness.is_some() {
@@ -106,6 +109,8 @@ pub fn validate(args: RawArgs, function: TracedFn, line: u32, errors: &mut Error
         function,
     }
 }
+
+const TRACK_CALLER: &str = "#[traced] cannot keep `#[track_caller]` working: the body runs inside a closure, which stable Rust cannot mark `#[track_caller]`; remove one of the two attributes";
 
 /// Who records `key` already, if anyone: two values under one key would
 /// leave backends to pick one.
