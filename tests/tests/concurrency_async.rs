@@ -1,0 +1,270 @@
+//! Async traced fns in 10 000 concurrent tokio tasks on a 2-worker runtime,
+//! exported through the product pipeline (`traced::Setup`: the SDK's batch
+//! processor and the OTLP/HTTP exporter) to a receiver this test starts on
+//! 127.0.0.1.
+//!
+//! Each task calls `request`, which yields, awaits `step` (which sleeps, makes
+//! a sync traced call and yields), sleeps, then awaits two `leaf` calls at
+//! once with `join!` (each yields and sleeps), so tasks interleave on both
+//! workers at every await, and two children of one span interleave within a
+//! task. Every call records `args(node, caller)`: its own unique id and its
+//! caller's, so the receiver can check that every span arrived exactly once
+//! and that every child's parent is the span of its own caller, never one of
+//! another task.
+//!
+//! Context leaks are looked for three ways: after each task's `request`
+//! returns (in the task), every time a worker parks (goes idle, between
+//! polls) during the run, and on each of the two workers after the run.
+//!
+//! With a queue large enough, nothing is dropped; with a small queue and a
+//! slow collector, spans are dropped rather than waited for, counted, and
+//! reported in one line at shutdown.
+
+mod sink;
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use opentelemetry::Context;
+use opentelemetry::trace::TraceContextExt;
+use sink::{Behaviour, Reports, Sink, assert_parents, serial};
+use tokio::runtime::Runtime;
+use traced::setup::{ExportStats, Protocol};
+use traced::{TracerGuard, traced};
+
+const TASKS: i64 = 10_000;
+const CALLS_PER_TASK: i64 = 5;
+const SPANS: u64 = (TASKS * CALLS_PER_TASK) as u64;
+const KEYS: &[&str] = &["node", "caller"];
+const WORKERS: usize = 2;
+
+/// A hang guard, far above the normal run time: calls that waited for the
+/// slow collector (64 spans per 20 ms) would need about 16 s.
+const HANG_GUARD: Duration = Duration::from_secs(10);
+
+#[traced(args(node, caller))]
+async fn request(node: i64, caller: i64) -> i64 {
+    tokio::task::yield_now().await;
+    let stepped = step(node + 1, node).await;
+    tokio::time::sleep(Duration::from_millis(1)).await;
+    let (a, b) = tokio::join!(leaf(node + 3, node), leaf(node + 4, node));
+    stepped + a + b + caller
+}
+
+#[traced(args(node, caller))]
+async fn step(node: i64, caller: i64) -> i64 {
+    tokio::time::sleep(Duration::from_millis(1)).await;
+    let synced = sync_leaf(node + 1, node);
+    tokio::task::yield_now().await;
+    synced + node - caller
+}
+
+#[traced(args(node, caller))]
+async fn leaf(node: i64, caller: i64) -> i64 {
+    tokio::task::yield_now().await;
+    tokio::time::sleep(Duration::from_millis(1)).await;
+    node - caller
+}
+
+#[traced(args(node, caller))]
+fn sync_leaf(node: i64, caller: i64) -> i64 {
+    node - caller
+}
+
+/// The fn each node id is a call of.
+fn name_of(node: i64) -> &'static str {
+    match node & 7 {
+        0 => "request",
+        1 => "step",
+        2 => "sync_leaf",
+        3 | 4 => "leaf",
+        _ => panic!("no such node {node}"),
+    }
+}
+
+fn setup(sink: &Sink, max_queue_size: usize, reports: &Reports) -> TracerGuard {
+    traced::Setup::new()
+        .shutdown_timeout(Duration::from_secs(60))
+        .environment(std::iter::empty::<(String, String)>())
+        .service_name("concurrency-async")
+        .endpoint(sink.endpoint())
+        .protocol(Protocol::HttpProtobuf)
+        .max_queue_size(max_queue_size)
+        .report_with(reports.reporter())
+        .init()
+        .expect("set-up")
+}
+
+/// A 2-worker runtime that counts the times a worker parked while a span
+/// was current on it.
+fn runtime(dirty_parks: &Arc<AtomicUsize>) -> Runtime {
+    let dirty = Arc::clone(dirty_parks);
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(WORKERS)
+        .enable_all()
+        .on_thread_park(move || {
+            if Context::current().has_active_span() {
+                dirty.fetch_add(1, Ordering::AcqRel);
+            }
+        })
+        .build()
+        .unwrap()
+}
+
+/// Runs the tasks; returns how long they took.
+fn run_tasks(runtime: &Runtime) -> Duration {
+    let started = Instant::now();
+    runtime.block_on(async {
+        let tasks: Vec<_> = (0..TASKS)
+            .map(|task| {
+                tokio::spawn(async move {
+                    let result = request(task << 3, -1).await;
+                    // step: 1 + 1, leaves: 3 + 4, the root adds -1
+                    assert_eq!(result, 8, "task {task}");
+                    assert!(
+                        !Context::current().has_active_span(),
+                        "task {task}: a span is still current after its request"
+                    );
+                })
+            })
+            .collect();
+        for task in tasks {
+            task.await.expect("a task failed");
+        }
+    });
+    started.elapsed()
+}
+
+/// On each worker in turn: is a span current? Two tasks, spawned from
+/// outside the runtime, each wait for the other, so they run on the two
+/// workers at once.
+fn assert_workers_clean(runtime: &Runtime) {
+    let arrived = Arc::new(AtomicUsize::new(0));
+    let probes: Vec<_> = (0..WORKERS)
+        .map(|_| {
+            let arrived = Arc::clone(&arrived);
+            runtime.spawn(async move {
+                let current = Context::current().has_active_span();
+                arrived.fetch_add(1, Ordering::AcqRel);
+                let deadline = Instant::now() + Duration::from_secs(10);
+                while arrived.load(Ordering::Acquire) < WORKERS && Instant::now() < deadline {
+                    thread::sleep(Duration::from_millis(1));
+                }
+                (thread::current().id(), current)
+            })
+        })
+        .collect();
+    let seen: Vec<_> = probes
+        .into_iter()
+        .map(|probe| runtime.block_on(probe).unwrap())
+        .collect();
+    let workers: HashSet<_> = seen.iter().map(|(thread, _)| *thread).collect();
+    assert_eq!(workers.len(), WORKERS, "both workers were probed: {seen:?}");
+    assert!(
+        seen.iter().all(|(_, current)| !current),
+        "a worker has a span left current: {seen:?}"
+    );
+    assert!(!Context::current().has_active_span(), "the blocking thread");
+}
+
+#[test]
+fn with_a_queue_large_enough_every_span_is_exported_once_under_its_callers_span() {
+    let _turn = serial();
+    let sink = Sink::start(Behaviour::PROMPT, KEYS);
+    let reports = Reports::default();
+    let guard = setup(&sink, 1 << 20, &reports);
+    let dirty_parks = Arc::new(AtomicUsize::new(0));
+    let runtime = runtime(&dirty_parks);
+
+    let calls = run_tasks(&runtime);
+    assert_workers_clean(&runtime);
+    assert_eq!(
+        dirty_parks.load(Ordering::Acquire),
+        0,
+        "parks with a span current"
+    );
+    drop(runtime);
+    let started = Instant::now();
+    let stats = guard.shutdown().expect("a clean shutdown");
+    eprintln!(
+        "large queue: {SPANS} spans made in {calls:?}, exported {:?} later: {stats:?}, {} requests",
+        started.elapsed(),
+        sink.requests()
+    );
+
+    assert_eq!(
+        stats,
+        ExportStats {
+            ended: SPANS,
+            exported: SPANS,
+            failed: 0,
+            dropped: 0
+        }
+    );
+    assert_eq!(stats.lost(), 0);
+    let spans = sink.take();
+    assert_eq!(spans.len() as u64, SPANS, "spans received");
+    let checked = assert_parents(&spans, true, name_of);
+    assert_eq!(checked as u64, SPANS - TASKS as u64);
+    assert!(
+        spans.iter().all(|span| span.events.is_empty()),
+        "no span was cancelled or failed"
+    );
+    assert_eq!(reports.lines(), Vec::<String>::new(), "nothing to report");
+}
+
+#[test]
+fn with_a_small_queue_and_a_slow_collector_spans_are_dropped_counted_and_reported_once() {
+    let _turn = serial();
+    let sink = Sink::start(Behaviour::slow(Duration::from_millis(20)), KEYS);
+    let reports = Reports::default();
+    let guard = setup(&sink, 64, &reports);
+    let dirty_parks = Arc::new(AtomicUsize::new(0));
+    let runtime = runtime(&dirty_parks);
+
+    let calls = run_tasks(&runtime);
+    assert_workers_clean(&runtime);
+    assert_eq!(
+        dirty_parks.load(Ordering::Acquire),
+        0,
+        "parks with a span current"
+    );
+    drop(runtime);
+    let started = Instant::now();
+    let stats = guard.shutdown().expect("a clean shutdown");
+    eprintln!(
+        "small queue: {SPANS} spans made in {calls:?}, shut down in {:?}: {stats:?}, {} requests",
+        started.elapsed(),
+        sink.requests()
+    );
+    assert!(calls < HANG_GUARD, "the calls waited for the collector");
+
+    // Spans were dropped, not waited for, and every one is accounted for.
+    assert_eq!(stats.ended, SPANS);
+    assert!(stats.dropped > 0, "{stats:?}");
+    assert_eq!(stats.failed, 0, "{stats:?}");
+    assert_eq!(stats.ended, stats.exported + stats.failed + stats.dropped);
+    assert_eq!(stats.lost(), stats.dropped);
+
+    // What was exported arrived once each, under the right parents.
+    let spans = sink.take();
+    assert_eq!(spans.len() as u64, stats.exported, "received = exported");
+    assert_parents(&spans, false, name_of);
+
+    // One line, at shutdown, with the counts.
+    let lines = reports.lines();
+    assert_eq!(lines.len(), 1, "{lines:#?}");
+    let line = &lines[0];
+    assert!(
+        line.contains(&format!("{} of {SPANS} spans", stats.lost())),
+        "{line}"
+    );
+    assert!(
+        line.contains(&format!("{} dropped", stats.dropped)),
+        "{line}"
+    );
+    assert!(line.contains(&sink.endpoint()), "{line}");
+}
