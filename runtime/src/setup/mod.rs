@@ -51,6 +51,7 @@
 //! on the same host or network and let it forward over TLS.
 
 mod config;
+mod diagnose;
 mod error;
 mod offload;
 mod parse;
@@ -261,7 +262,7 @@ impl TracerGuard {
             Some(pipeline) => pipeline
                 .provider
                 .force_flush()
-                .map_err(|error| SetupError::failed("flushing spans", error)),
+                .map_err(|error| SetupError::guard("flushing spans", error)),
             None => Ok(()),
         }
     }
@@ -282,7 +283,7 @@ impl TracerGuard {
         let result = pipeline
             .provider
             .shutdown_with_timeout(self.shutdown_timeout)
-            .map_err(|error| SetupError::failed("shutting down the exporter", error));
+            .map_err(|error| SetupError::guard("shutting down the exporter", error));
         for counters in &pipeline.counters {
             counters.close_and_report();
         }

@@ -96,8 +96,10 @@ impl Counters {
         }
         self.failed.fetch_add(spans as u64, Ordering::AcqRel);
         if !self.first_failure_reported.swap(true, Ordering::AcqRel) {
+            let hint = super::diagnose::connection_hint(&self.destination)
+                .map_or(String::new(), |hint| format!(" ({hint})"));
             (self.report)(&format!(
-                "traced: could not export spans to {}: {error} \
+                "traced: could not export spans to {}: {error}{hint} \
                  (later failures are counted and reported once, at shutdown)",
                 self.destination
             ));
