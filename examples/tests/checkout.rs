@@ -3,9 +3,11 @@
 //! and checks the spans the embedded receiver got back.
 
 use std::collections::HashSet;
+use std::time::Duration;
 
 use axum::http::StatusCode;
 use opentelemetry::trace::{SpanId, TraceId};
+use traced::traced;
 use traced::view::{SpanRecord, Waterfall};
 use traced_examples::checkout::payment::REVIEW_TIME;
 use traced_examples::checkout::{Export, Report, Role, ServiceCommand, launcher, service};
@@ -57,7 +59,7 @@ fn orders_are_traced_across_three_services() {
         // A child process: be that service until the launcher stops it.
         return service::run(role).unwrap();
     }
-    let report = run_demo();
+    let (report, malformed) = run_demo();
 
     assert!(report.clean(), "{:?}", report.exits);
     assert_eq!(report.exits.len(), 3);
@@ -69,12 +71,16 @@ fn orders_are_traced_across_three_services() {
 
     let traces: Vec<TraceId> = report.placed.iter().map(|p| p.trace_id).collect();
     let received: HashSet<TraceId> = report.spans.iter().map(|s| s.trace_id).collect();
+    let expected: HashSet<TraceId> = traces
+        .iter()
+        .chain([&malformed.trace_id])
+        .copied()
+        .collect();
     assert_eq!(
-        received,
-        traces.iter().copied().collect(),
-        "one trace per order"
+        received, expected,
+        "one trace per order, and the malformed one"
     );
-    assert_eq!(received.len(), 3);
+    assert_eq!(received.len(), 4);
     for &trace in &traces {
         check_tree(&spans_of(&report, trace));
     }
@@ -82,11 +88,21 @@ fn orders_are_traced_across_three_services() {
     let [normal, slow, declined] = [0, 1, 2].map(|i| spans_of(&report, traces[i]));
     assert!(normal.iter().chain(&slow).all(|s| s.error.is_none()));
     check_declined(&declined);
-    check_slowest(&report.waterfall(), traces[1], &slow);
+    let waterfall = report.waterfall();
+    check_slowest(&waterfall, traces[1], &slow);
+    for (trace, spans) in [
+        (traces[0], &normal),
+        (traces[1], &slow),
+        (traces[2], &declined),
+    ] {
+        check_slowest_has_the_most_self_time(&waterfall, trace, spans);
+    }
+    check_malformed(&malformed, &spans_of(&report, malformed.trace_id));
 }
 
-/// The launcher's run, with this binary as the services.
-fn run_demo() -> Report {
+/// The launcher's run, with this binary as the services, and a malformed
+/// request sent to the gateway once the orders are placed.
+fn run_demo() -> (Report, Malformed) {
     let command = ServiceCommand {
         program: std::env::current_exe().unwrap(),
         args: [TEST_NAME, "--exact", "--nocapture"]
@@ -98,8 +114,48 @@ fn run_demo() -> Report {
         .build()
         .unwrap();
     runtime
-        .block_on(launcher::run(&command, &Export::Embedded))
+        .block_on(launcher::run_with(
+            &command,
+            &Export::Embedded,
+            send_malformed,
+        ))
         .unwrap()
+}
+
+/// A body without `qty=`.
+const MALFORMED_BODY: &str = "sku=lamp&card=4242424242424242";
+
+/// The answer to [`MALFORMED_BODY`], and the trace it was sent in.
+struct Malformed {
+    status: StatusCode,
+    body: String,
+    trace_id: TraceId,
+}
+
+/// POSTs [`MALFORMED_BODY`] to the gateway's `/checkout`, in a client span
+/// (exported with the launcher's own) that starts a trace of its own.
+#[traced(kind = client, root)]
+async fn send_malformed(gateway: &str) -> Malformed {
+    let trace_id = traced::current_trace_id().expect("the launcher's tracing is installed");
+    let mut headers = http::HeaderMap::new();
+    traced::http::inject(&mut headers);
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let response = client
+        .post(format!("{gateway}/checkout"))
+        .headers(headers)
+        .body(MALFORMED_BODY)
+        .send()
+        .await
+        .unwrap();
+    Malformed {
+        status: response.status(),
+        body: response.text().await.unwrap(),
+        trace_id,
+    }
 }
 
 fn spans_of(report: &Report, trace: TraceId) -> Vec<&SpanRecord> {
@@ -170,4 +226,80 @@ fn check_slowest(waterfall: &Waterfall, trace: TraceId, spans: &[&SpanRecord]) {
     let marked: Vec<&str> = text.lines().filter(|l| l.contains("◀ slowest")).collect();
     assert_eq!(marked.len(), 1, "{text}");
     assert!(marked[0].contains("fraud_check"), "{text}");
+}
+
+/// The body is parsed inside the gateway's server span, so a malformed one is
+/// answered 400 and fails that span: the trace is the test's client span and
+/// the gateway's failed `POST /checkout`, which called nothing.
+fn check_malformed(malformed: &Malformed, spans: &[&SpanRecord]) {
+    let message = "bad request: the body has no `qty=`";
+    assert_eq!(
+        malformed.status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        malformed.body
+    );
+    assert_eq!(spans.len(), 2, "{spans:#?}");
+    let client = find(spans, "client", "send_malformed");
+    let server = find(spans, "gateway", "POST /checkout");
+    assert_eq!(server.parent_span_id, client.span_id);
+    assert_eq!(server.error.as_deref(), Some(message));
+    assert_eq!(client.error, None);
+    assert_eq!(malformed.body, message);
+}
+
+/// In these traces each span's children ran one after another, inside it
+/// (checked first). Then the critical path goes through every span, and
+/// each span's time on it that is its own is its self time: its duration
+/// minus its children's. So the slowest span must be one with the most self
+/// time, wherever in the trace it is; which one that is depends on timing
+/// (in the normal order it is usually inventory's `lookup_sku`, ahead of
+/// payment's shorter `fraud_check`).
+fn check_slowest_has_the_most_self_time(
+    waterfall: &Waterfall,
+    trace: TraceId,
+    spans: &[&SpanRecord],
+) {
+    let length = |s: &SpanRecord| s.end.duration_since(s.start).unwrap();
+    let children = |parent: &SpanRecord| {
+        let mut children: Vec<&SpanRecord> = spans
+            .iter()
+            .copied()
+            .filter(|s| s.parent_span_id == parent.span_id)
+            .collect();
+        children.sort_by_key(|s| s.start);
+        children
+    };
+    for parent in spans {
+        let children = children(parent);
+        for child in &children {
+            assert!(
+                parent.start <= child.start && child.end <= parent.end,
+                "{} inside {}",
+                child.name,
+                parent.name
+            );
+        }
+        for pair in children.windows(2) {
+            assert!(
+                pair[0].end <= pair[1].start,
+                "{} before {}",
+                pair[0].name,
+                pair[1].name
+            );
+        }
+    }
+    let self_time = |span: &SpanRecord| {
+        let busy: Duration = children(span).into_iter().map(length).sum();
+        length(span) - busy
+    };
+    let most = spans.iter().map(|s| self_time(s)).max().unwrap();
+    let slowest = waterfall.slowest(trace).unwrap();
+    let table: Vec<_> = spans.iter().map(|s| (&s.name, self_time(s))).collect();
+    assert_eq!(
+        self_time(slowest),
+        most,
+        "slowest is {}; self times: {table:#?}",
+        slowest.name
+    );
 }

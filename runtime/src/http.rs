@@ -48,9 +48,12 @@ pub fn inject_context(context: &Context, headers: &mut HeaderMap) {
 /// Reads the caller's trace context from `headers`.
 ///
 /// The result is a context whose span is the remote caller's, to pass as
-/// `parent = &traced::http::extract(headers)`. Headers without a valid
-/// `traceparent` give a context with no span, so the handler's span starts
-/// a new trace.
+/// `parent = &traced::http::extract(headers)`. It is built from the headers
+/// alone, never from whatever context is current where it is called: headers
+/// without a valid `traceparent` give a context with no span (only their
+/// `baggage`), so the handler's span starts a new trace.
 pub fn extract(headers: &HeaderMap) -> Context {
-    global::get_text_map_propagator(|propagator| propagator.extract(&HeaderExtractor(headers)))
+    global::get_text_map_propagator(|propagator| {
+        propagator.extract_with_context(&Context::new(), &HeaderExtractor(headers))
+    })
 }

@@ -58,15 +58,22 @@
 //!   them under 1000: `850 µs`, `12.3 ms`, `1.20 s`.
 //! - **Failed spans** (status `Error`) are marked `✗` followed by the error
 //!   description.
-//! - **Slowest span.** The *critical path* starts at the root that ends
-//!   last (the longest, on a tie) and repeatedly steps into the child that
-//!   ends last: the one its parent waited on last. Its *slowest span* is
-//!   the one with the most *self time*, that is its duration minus the time
-//!   covered by its children (their intervals merged and clipped to the
-//!   span): where the trace did work rather than wait. It is marked
-//!   `◀ slowest` (not in a trace of one span) and returned by
-//!   [`Waterfall::slowest`].
-//! - **Width.** No line is wider than the width (in chars, one column each).
+//! - **Slowest span.** The *critical path* is the chain of spans the
+//!   trace's end waited on. It starts at the root that ends last (the
+//!   longest, on a tie) and walks back from the root's end: the child that
+//!   ended last (clipped to its parent), then the latest-ending child that
+//!   ended before that one started, and so on; each chosen child is walked
+//!   the same way, and the gaps between chosen children are the parent's own
+//!   time. Children that ran alongside a chosen one are off the path; what a
+//!   child did outside its parent's interval (clock skew) does not count.
+//!   A span's *critical self time* is the time the path spends in it and in
+//!   none of its children; the *slowest span* is the one with the most
+//!   (the one nearest the root on a tie): where the trace did work rather
+//!   than wait. It is marked `◀ slowest` (not in a trace of one span) and
+//!   returned by [`Waterfall::slowest`].
+//! - **Width.** No line is wider than the width, in terminal columns: text
+//!   is measured by its display width (a CJK char or an emoji takes two
+//!   columns) and cut only between chars, so a wide char is never split.
 //!   The bar gets what the text columns leave; while that is under a quarter
 //!   of the width, error texts, then names, then services are cut with `…`
 //!   (each to no less than its share), and further still if the bar would

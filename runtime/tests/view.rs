@@ -114,15 +114,17 @@ fn snapshot_colored() {
 
 #[test]
 fn no_line_is_wider_than_the_width() {
+    use unicode_width::UnicodeWidthStr;
+
     for width in [40, 41, 55, 60, 73, 80, 100, 120, 200] {
         let text = waterfall(width, false).render();
         for line in text.lines() {
-            assert!(line.chars().count() <= width, "{width}: {line:?}");
+            assert!(line.width() <= width, "{width}: {line:?}");
         }
     }
     // Narrower than the minimum draws at the minimum.
     let text = waterfall(10, false).render();
-    assert!(text.lines().all(|l| l.chars().count() <= 40));
+    assert!(text.lines().all(|l| l.width() <= 40));
 }
 
 #[test]
@@ -294,4 +296,193 @@ fn records_from_real_sdk_spans() {
             .any(|l| l.starts_with("api parent"))
     );
     assert_eq!(waterfall.trace_ids().len(), 2);
+}
+
+/// A waterfall of one trace's `(id, parent, name, start, end)` spans, all of
+/// service `svc`, at width 100 without colour.
+fn one_trace(spans: &[(u64, u64, &str, u64, u64)]) -> (Waterfall, TraceId) {
+    let trace = TraceId::from(0x5eed);
+    let mut waterfall = Waterfall::new();
+    for &(id, parent, name, start, end) in spans {
+        let parent = SpanId::from(parent);
+        waterfall.add_record(span(trace, id, parent, "svc", name, start, end));
+    }
+    waterfall.width(100).color(false);
+    (waterfall, trace)
+}
+
+/// The one line marked `◀ slowest`.
+fn marked_line(waterfall: &Waterfall) -> String {
+    let text = waterfall.render();
+    let marked: Vec<_> = text.lines().filter(|l| l.contains("◀ slowest")).collect();
+    assert_eq!(marked.len(), 1, "{text}");
+    marked[0].to_owned()
+}
+
+#[test]
+fn an_earlier_sequential_sibling_is_on_the_critical_path() {
+    // The root waited 380 ms on the query, then 10 ms on rendering: the
+    // query, not the root's 10 ms of its own, is where the time went.
+    let (waterfall, trace) = one_trace(&[
+        (1, 0, "GET /report", 0, 400),
+        (2, 1, "slow_query", 10, 390),
+        (3, 1, "render", 390, 400),
+    ]);
+    assert_eq!(waterfall.slowest(trace).unwrap().name, "slow_query");
+    assert!(marked_line(&waterfall).contains("slow_query"));
+
+    // Three steps one after another, the first the slowest; a gap between
+    // two of them is the parent's own time.
+    let (waterfall, trace) = one_trace(&[
+        (1, 0, "handle", 0, 100),
+        (2, 1, "load", 0, 50),
+        (3, 1, "compute", 60, 90),
+        (4, 1, "store", 90, 100),
+    ]);
+    assert_eq!(waterfall.slowest(trace).unwrap().name, "load");
+}
+
+#[test]
+fn of_overlapping_children_the_path_follows_the_one_waited_on() {
+    // `fetch_a` has the most time of its own, but the parent waited on
+    // `fetch_b`, which ended last, and nothing ended before `fetch_b`
+    // started: `fetch_a` is off the critical path.
+    let (waterfall, trace) = one_trace(&[
+        (1, 0, "fan_out", 0, 100),
+        (2, 1, "fetch_a", 2, 80),
+        (3, 1, "fetch_b", 30, 98),
+        (4, 1, "fetch_c", 10, 40),
+    ]);
+    assert_eq!(waterfall.slowest(trace).unwrap().name, "fetch_b");
+
+    // Parallel work after a sequential step: the step is on the path too.
+    let (waterfall, trace) = one_trace(&[
+        (1, 0, "fan_out", 0, 100),
+        (2, 1, "prepare", 0, 40),
+        (3, 1, "fetch_a", 40, 70),
+        (4, 1, "fetch_b", 45, 75),
+        (5, 1, "merge", 75, 100),
+    ]);
+    assert_eq!(waterfall.slowest(trace).unwrap().name, "prepare");
+}
+
+#[test]
+fn a_child_ending_after_its_parent_counts_only_inside_it() {
+    // Clock skew: `remote` ends 100 ms after its parent. Only its 40 ms
+    // inside the parent are on the path, less than `local`'s 60 ms.
+    let (waterfall, trace) = one_trace(&[
+        (1, 0, "call", 100, 200),
+        (2, 1, "local", 100, 160),
+        (3, 1, "remote", 160, 300),
+        (4, 3, "remote_work", 170, 290),
+    ]);
+    assert_eq!(waterfall.slowest(trace).unwrap().name, "local");
+
+    // And one starting before its parent counts from the parent's start.
+    let (waterfall, trace) = one_trace(&[
+        (1, 0, "call", 100, 200),
+        (2, 1, "early", 0, 130),
+        (3, 1, "late", 130, 200),
+    ]);
+    assert_eq!(waterfall.slowest(trace).unwrap().name, "late");
+}
+
+#[test]
+fn odd_intervals_neither_loop_nor_panic() {
+    // Zero-length spans, equal intervals, an end before its start, children
+    // entirely outside their parent.
+    let (waterfall, trace) = one_trace(&[
+        (1, 0, "root", 10, 10),
+        (2, 1, "same_a", 10, 10),
+        (3, 1, "same_b", 10, 10),
+        (4, 1, "backwards", 50, 5),
+        (5, 1, "after", 20, 30),
+        (6, 1, "before", 0, 5),
+    ]);
+    assert_eq!(waterfall.slowest(trace).unwrap().name, "root");
+    waterfall.render();
+
+    let (waterfall, trace) = one_trace(&[
+        (1, 0, "root", 0, 100),
+        (2, 1, "twin", 10, 90),
+        (3, 1, "twin", 10, 90),
+        (4, 2, "inner", 10, 90),
+        (5, 3, "inner", 10, 90),
+    ]);
+    assert_eq!(waterfall.slowest(trace).unwrap().name, "inner");
+
+    // A chain far deeper than any stack would allow to recurse through.
+    let deep: Vec<_> = (1..=100_000u64)
+        .map(|id| (id, id - 1, "level", id, 300_000 - id))
+        .collect();
+    let (waterfall, trace) = one_trace(&deep);
+    assert_eq!(
+        waterfall.slowest(trace).unwrap().span_id,
+        SpanId::from(100_000)
+    );
+}
+
+/// Service and span names in CJK, with emoji (wide, and sequences whose
+/// width is not the sum of their chars').
+fn wide_waterfall(width: usize) -> Waterfall {
+    let trace = TraceId::from(0x0cf5);
+    let id = SpanId::from;
+    let wide =
+        |i, parent, service, name, start, end| span(trace, i, parent, service, name, start, end);
+    let mut waterfall = Waterfall::new();
+    for record in [
+        wide(
+            1,
+            SpanId::INVALID,
+            "注文サービス",
+            "POST /注文を確定する",
+            0,
+            300,
+        ),
+        wide(2, id(1), "在庫", "在庫を確認する🛒", 0, 40),
+        wide(3, id(1), "支付服务", "❤️ 收藏夹同步", 0, 250),
+        SpanRecord {
+            error: Some("卡被拒绝：余额不足 👨‍👩‍👧 家庭套餐".into()),
+            ..wide(4, id(3), "支付服务", "👨‍👩‍👧 家庭套餐", 0, 200)
+        },
+        wide(
+            5,
+            id(4),
+            "🔥🔥🔥🔥🔥🔥🔥🔥🔥🔥🔥🔥",
+            "⌚\u{fe0e}時計",
+            0,
+            190,
+        ),
+    ] {
+        waterfall.add_record(record);
+    }
+    waterfall.width(width).color(false);
+    waterfall
+}
+
+#[test]
+fn wide_chars_never_overflow_the_width() {
+    use unicode_width::UnicodeWidthStr;
+
+    for width in 40..=120 {
+        let text = wide_waterfall(width).render();
+        // Every span starts at 0, so every bar starts in the same column
+        // when the text before it is padded by display width.
+        let mut bar_columns = Vec::new();
+        for line in text.lines() {
+            assert!(line.width() <= width, "{width}: {} {line:?}", line.width());
+            if let Some(at) = line.find('█') {
+                bar_columns.push(line[..at].width());
+            }
+        }
+        assert_eq!(bar_columns.len(), 5, "{width}:\n{text}");
+        assert!(
+            bar_columns.iter().all(|&c| c == bar_columns[0]),
+            "{width}: {bar_columns:?}\n{text}"
+        );
+    }
+    // Wide enough, nothing is cut.
+    let text = wide_waterfall(160).render();
+    assert!(text.contains("POST /注文を確定する"), "{text}");
+    assert!(text.contains("✗ 卡被拒绝：余额不足 👨‍👩‍👧 家庭套餐"), "{text}");
 }

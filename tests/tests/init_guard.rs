@@ -646,9 +646,9 @@ fn the_console_exporter_prints_spans() {
         "stdout:\n{stdout}\nstderr:\n{stderr}"
     );
     for expected in [
-        "Name         : console_demo",
-        "Name         : console_inner",
-        "console-test",
+        "span console_demo (console-test)",
+        "span console_inner (console-test)",
+        "status Error: 7 is too big",
         "7 is too big",
         "child finished",
     ] {

@@ -11,7 +11,7 @@ use axum::routing::post;
 use http::HeaderMap;
 use traced::traced;
 
-use super::wire::{self, Form, field, number};
+use super::wire::{self, field, number};
 
 /// The variables that give the gateway its upstreams' base URLs.
 pub const INVENTORY_URL_VAR: &str = "CHECKOUT_INVENTORY_URL";
@@ -61,6 +61,8 @@ impl std::str::FromStr for Order {
 
 #[derive(Debug)]
 pub enum CheckoutError {
+    /// The request body is not `sku=…&qty=…&card=…`.
+    BadRequest(String),
     UnknownSku(String),
     Declined(String),
     Upstream {
@@ -72,6 +74,7 @@ pub enum CheckoutError {
 impl std::fmt::Display for CheckoutError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
+            CheckoutError::BadRequest(why) => write!(f, "bad request: {why}"),
             CheckoutError::UnknownSku(sku) => write!(f, "unknown sku {sku}"),
             CheckoutError::Declined(why) => f.write_str(why),
             CheckoutError::Upstream { service, detail } => write!(f, "{service}: {detail}"),
@@ -84,6 +87,7 @@ impl std::error::Error for CheckoutError {}
 impl IntoResponse for CheckoutError {
     fn into_response(self) -> Response {
         let status = match self {
+            CheckoutError::BadRequest(_) => StatusCode::BAD_REQUEST,
             CheckoutError::UnknownSku(_) => StatusCode::NOT_FOUND,
             CheckoutError::Declined(_) => StatusCode::PAYMENT_REQUIRED,
             CheckoutError::Upstream { .. } => StatusCode::BAD_GATEWAY,
@@ -92,12 +96,21 @@ impl IntoResponse for CheckoutError {
     }
 }
 
-#[traced(kind = server, name = "POST /checkout", parent = &traced::http::extract(&headers), args(sku, qty))]
+/// The body is taken as text and parsed here, inside the span, so a bad
+/// request is a failed server span too; `sku` and `qty` are recorded from
+/// the raw body, when it has them.
+#[traced(
+    kind = server,
+    name = "POST /checkout",
+    parent = &traced::http::extract(&headers),
+    attrs(sku = field(&body, "sku").ok(), qty = number::<u32>(&body, "qty").ok())
+)]
 async fn handle_checkout(
     State(upstreams): State<Arc<Upstreams>>,
     headers: HeaderMap,
-    Form(Order { sku, qty, card }): Form<Order>,
+    body: String,
 ) -> Result<String, CheckoutError> {
+    let Order { sku, qty, card } = body.parse().map_err(CheckoutError::BadRequest)?;
     let amount = price_order(&sku, qty)?;
     reserve_stock(&upstreams, &sku, qty).await?;
     let authorization = charge_card(&upstreams, &card, amount).await?;

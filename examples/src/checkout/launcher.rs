@@ -81,6 +81,19 @@ impl std::error::Error for LaunchError {}
 
 /// Runs the demo once; see the [module docs](self).
 pub async fn run(command: &ServiceCommand, export: &Export) -> Result<Report, LaunchError> {
+    let (report, ()) = run_with(command, export, async |_| ()).await?;
+    Ok(report)
+}
+
+/// [`run`], and once the orders are placed, while the services still run and
+/// the launcher's tracing is installed, `also` with the gateway's base URL;
+/// tests send requests of their own with it. The spans of those requests are
+/// in the report too.
+pub async fn run_with<T>(
+    command: &ServiceCommand,
+    export: &Export,
+    also: impl AsyncFnOnce(&str) -> T,
+) -> Result<(Report, T), LaunchError> {
     let deadline = Instant::now() + TIME_LIMIT;
     let receiver = match export {
         Export::Embedded => Some(Receiver::start().map_err(failed("starting the receiver"))?),
@@ -110,6 +123,9 @@ pub async fn run(command: &ServiceCommand, export: &Export) -> Result<Report, La
             .map_err(failed("placing an order"))?;
         placed.push(answer);
     }
+    let extra = timeout_at(deadline, also(&gateway.url))
+        .await
+        .map_err(|_| LaunchError::new("the extra requests took too long"))?;
 
     let exits = stop_all([gateway, inventory, payment], deadline).await?;
     // Last, once every request has ended: the launcher's own spans.
@@ -123,7 +139,7 @@ pub async fn run(command: &ServiceCommand, export: &Export) -> Result<Report, La
         Some(receiver) => receiver.finish().map_err(failed("stopping the receiver"))?,
         None => Vec::new(),
     };
-    Ok(Report {
+    let report = Report {
         placed,
         spans,
         exits,
@@ -132,7 +148,8 @@ pub async fn run(command: &ServiceCommand, export: &Export) -> Result<Report, La
             Export::Collector(endpoint) => Some(endpoint.clone()),
         },
         client_stats,
-    })
+    };
+    Ok((report, extra))
 }
 
 /// The launcher traces its own requests, so each order's trace starts with

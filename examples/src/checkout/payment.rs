@@ -12,7 +12,7 @@ use axum::routing::post;
 use http::HeaderMap;
 use traced::traced;
 
-use super::wire::{Form, field, number};
+use super::wire::{field, number};
 
 /// How long the review of a flagged card takes: the slow span of the demo.
 pub const REVIEW_TIME: Duration = Duration::from_millis(300);
@@ -52,18 +52,53 @@ impl std::fmt::Display for Declined {
 
 impl std::error::Error for Declined {}
 
-impl IntoResponse for Declined {
-    fn into_response(self) -> Response {
-        (StatusCode::PAYMENT_REQUIRED, self.to_string()).into_response()
+/// Why `POST /charge` failed; shown as the cause alone, so a declined
+/// card's span says just `card declined: …`.
+#[derive(Debug)]
+pub enum ChargeError {
+    /// The request body is not `card=…&amount=…`.
+    BadRequest(String),
+    Declined(Declined),
+}
+
+impl std::fmt::Display for ChargeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ChargeError::BadRequest(why) => write!(f, "bad request: {why}"),
+            ChargeError::Declined(declined) => declined.fmt(f),
+        }
     }
 }
 
-#[traced(kind = server, name = "POST /charge", parent = &traced::http::extract(&headers), args(amount))]
-async fn handle_charge(
-    headers: HeaderMap,
-    Form(Charge { card, amount }): Form<Charge>,
-) -> Result<String, Declined> {
-    charge(&card, amount).await
+impl std::error::Error for ChargeError {}
+
+impl From<Declined> for ChargeError {
+    fn from(declined: Declined) -> Self {
+        ChargeError::Declined(declined)
+    }
+}
+
+impl IntoResponse for ChargeError {
+    fn into_response(self) -> Response {
+        let status = match self {
+            ChargeError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ChargeError::Declined(_) => StatusCode::PAYMENT_REQUIRED,
+        };
+        (status, self.to_string()).into_response()
+    }
+}
+
+/// Parsed inside the span, as at the gateway: a bad body fails it. The
+/// card number is not recorded, not even from a bad body.
+#[traced(
+    kind = server,
+    name = "POST /charge",
+    parent = &traced::http::extract(&headers),
+    attrs(amount = number::<u64>(&body, "amount").ok())
+)]
+async fn handle_charge(headers: HeaderMap, body: String) -> Result<String, ChargeError> {
+    let Charge { card, amount } = body.parse().map_err(ChargeError::BadRequest)?;
+    Ok(charge(&card, amount).await?)
 }
 
 /// Returns an authorization code.

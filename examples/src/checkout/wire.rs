@@ -1,25 +1,8 @@
 //! How the services talk: small `key=value&key=value` bodies (three fields do
 //! not need serde) and POSTs that carry the caller's trace context.
 
-use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;
 use http::HeaderMap;
-
-/// A request body parsed into `T` with `FromStr`; a bad body is a 400.
-pub struct Form<T>(pub T);
-
-impl<S: Send + Sync, T: std::str::FromStr<Err = String>> FromRequest<S> for Form<T> {
-    type Rejection = (StatusCode, String);
-
-    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let body = String::from_request(request, state)
-            .await
-            .map_err(|rejection| (StatusCode::BAD_REQUEST, rejection.body_text()))?;
-        body.parse()
-            .map(Form)
-            .map_err(|error| (StatusCode::BAD_REQUEST, error))
-    }
-}
 
 /// The value of `key` in `body`.
 pub fn field<'a>(body: &'a str, key: &str) -> Result<&'a str, String> {

@@ -8,8 +8,9 @@ use opentelemetry::KeyValue;
 
 use super::error::SetupError;
 use super::parse::{
-    check_sampler, parse_bool, parse_count, parse_exporters, parse_millis, parse_protocol,
-    parse_resource, parse_sampler, resolve_endpoint, resource_service_name, unknown_service,
+    MAX_QUEUE_SIZE, check_count, check_sampler, parse_bool, parse_count, parse_exporters,
+    parse_millis, parse_protocol, parse_resource, parse_sampler, resolve_endpoint,
+    resource_service_name, unknown_service,
 };
 
 /// Where finished spans go (`OTEL_TRACES_EXPORTER`).
@@ -155,6 +156,13 @@ impl Settings {
         };
         let endpoint = resolve_endpoint(env, &code.endpoint, &code.traces_endpoint, protocol)?;
         let export_timeout = match code.export_timeout {
+            Some(timeout) if timeout.is_zero() => {
+                return Err(SetupError::invalid(
+                    "Setup::export_timeout",
+                    "0",
+                    "an export needs some time; give it at least a millisecond",
+                ));
+            }
             Some(timeout) => timeout,
             None => match env.first(&[
                 "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT",
@@ -168,13 +176,6 @@ impl Settings {
             Some(sampler) => check_sampler(sampler)?,
             None => parse_sampler(env)?,
         };
-        if code.max_queue_size == Some(0) {
-            return Err(SetupError::invalid(
-                "Setup::max_queue_size",
-                "0",
-                "the queue must hold at least one span",
-            ));
-        }
         let batch = resolve_batch(env, code.max_queue_size)?;
         Ok(Settings {
             disabled,
@@ -200,11 +201,11 @@ impl Settings {
 /// batch is never larger than the queue.
 fn resolve_batch(env: &Environment, queue_from_code: Option<usize>) -> Result<Batch, SetupError> {
     let count = |name: &str, default: usize| match env.get(name) {
-        Some(value) => parse_count(name, &value),
+        Some(value) => parse_count(name, &value, MAX_QUEUE_SIZE),
         None => Ok(default),
     };
     let max_queue_size = match queue_from_code {
-        Some(size) => size,
+        Some(size) => check_count("Setup::max_queue_size", size, MAX_QUEUE_SIZE)?,
         None => count("OTEL_BSP_MAX_QUEUE_SIZE", 2048)?,
     };
     let max_export_batch_size = count("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", 512)?.min(max_queue_size);

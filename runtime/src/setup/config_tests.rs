@@ -219,3 +219,75 @@ fn bad_values_from_code_are_refused_too() {
     let message = Settings::resolve(&env(&[]), code).unwrap_err().to_string();
     assert!(message.contains("max_queue_size"), "{message}");
 }
+
+#[test]
+fn sizes_and_times_are_bounded() {
+    assert_refused(
+        &[("OTEL_BSP_MAX_QUEUE_SIZE", "18446744073709551615")],
+        &["OTEL_BSP_MAX_QUEUE_SIZE", "from 1 to 1048576"],
+    );
+    assert_refused(&[("OTEL_BSP_MAX_QUEUE_SIZE", "0")], &["from 1 to 1048576"]);
+    assert_refused(
+        &[("OTEL_BSP_SCHEDULE_DELAY", "0")],
+        &["OTEL_BSP_SCHEDULE_DELAY", "above 0"],
+    );
+    assert_refused(
+        &[("OTEL_EXPORTER_OTLP_TIMEOUT", "0")],
+        &["OTEL_EXPORTER_OTLP_TIMEOUT", "above 0"],
+    );
+    let code = Overrides {
+        max_queue_size: Some(100_000_000),
+        ..Overrides::default()
+    };
+    let message = Settings::resolve(&env(&[]), code).unwrap_err().to_string();
+    assert!(
+        message.contains("Setup::max_queue_size") && message.contains("1048576"),
+        "{message}"
+    );
+
+    let s = resolve(&[
+        ("OTEL_BSP_MAX_QUEUE_SIZE", "100"),
+        ("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "512"),
+        ("OTEL_BSP_SCHEDULE_DELAY", "250"),
+    ])
+    .unwrap();
+    assert_eq!(s.batch.max_queue_size, 100);
+    assert_eq!(
+        s.batch.max_export_batch_size, 100,
+        "never larger than the queue"
+    );
+    assert_eq!(s.batch.schedule_delay, Duration::from_millis(250));
+}
+
+#[test]
+fn endpoints_are_checked_like_the_exporters_check_them() {
+    assert_refused(
+        &[("OTEL_EXPORTER_OTLP_ENDPOINT", "http://:4318")],
+        &["http://host[:port]"],
+    );
+    assert_refused(
+        &[("OTEL_EXPORTER_OTLP_ENDPOINT", "http://localhost:4318/a b")],
+        &["http://host[:port]"],
+    );
+    assert_refused(
+        &[("OTEL_EXPORTER_OTLP_ENDPOINT", "http://[::1")],
+        &["http://host[:port]"],
+    );
+    let s = resolve(&[("OTEL_EXPORTER_OTLP_ENDPOINT", "HTTP://Collector:4318")]).unwrap();
+    assert_eq!(
+        s.endpoint, "http://Collector:4318/v1/traces",
+        "the scheme is case-insensitive"
+    );
+}
+
+#[test]
+fn percent_signs_need_two_hex_digits() {
+    assert_refused(
+        &[("OTEL_RESOURCE_ATTRIBUTES", "k=%+1")],
+        &["percent-encoding"],
+    );
+    assert_refused(
+        &[("OTEL_RESOURCE_ATTRIBUTES", "k=%4")],
+        &["percent-encoding"],
+    );
+}

@@ -25,8 +25,11 @@
 //! A value that is not accepted makes `init` return a [`SetupError`] that
 //! names the variable, the value and what is accepted; nothing is installed
 //! then. `init` never panics. Every variable has a [`Setup`] method that
-//! overrides it in code. `OTEL_EXPORTER_OTLP_HEADERS` and `OTEL_BSP_*` are
-//! read by the OpenTelemetry crates themselves.
+//! overrides it in code. `init` also reads `OTEL_BSP_MAX_QUEUE_SIZE` (1 to
+//! 1 048 576), `OTEL_BSP_MAX_EXPORT_BATCH_SIZE` and `OTEL_BSP_SCHEDULE_DELAY`.
+//! The OTLP exporter itself reads `OTEL_EXPORTER_OTLP_HEADERS`,
+//! `OTEL_EXPORTER_OTLP_COMPRESSION` and their `_TRACES_` forms, always from
+//! the process environment.
 //!
 //! What the pipeline promises:
 //!
@@ -36,10 +39,14 @@
 //!   spans are dropped, never waited for. Exports run on a one-thread runtime
 //!   of `traced`'s own (`traced-export`), so `init` works in a plain `main`
 //!   and under any Tokio runtime.
-//! - **Problems are reported once.** The first failed export is reported when
-//!   it happens (to standard error, or to [`Setup::report_with`]); at shutdown
-//!   one line gives the count of spans that failed or were dropped.
-//!   [`TracerGuard::stats`] gives the counts at any time.
+//! - **Problems are reported once, not per span.** The first failed export
+//!   of an outage is reported when it happens, with the cause (to standard
+//!   error, or to [`Setup::report_with`]), and the recovery when exports work
+//!   again; at shutdown one line gives the count of spans that failed or were
+//!   dropped. [`TracerGuard::stats`] gives the counts at any time. For a
+//!   second after a failed export, batches are not sent (they count as
+//!   failed), so a collector that is down does not hold up the queue or the
+//!   shutdown.
 //! - **Nothing is lost on a normal exit.** Dropping the [`TracerGuard`]
 //!   exports every span that ended before the drop, and waits at most the
 //!   shutdown timeout (5 s, [`Setup::shutdown_timeout`]) for the collector.
@@ -50,7 +57,9 @@
 //! Endpoints must be `http://`: TLS is not built in, so send to a collector
 //! on the same host or network and let it forward over TLS.
 
+mod breaker;
 mod config;
+mod console;
 mod diagnose;
 mod error;
 mod offload;
@@ -183,7 +192,9 @@ impl Setup {
     }
 
     /// Read the `OTEL_*` settings from `vars` instead of the process
-    /// environment (for tests, or a program that keeps its own configuration).
+    /// environment (for tests, or a program that keeps its own
+    /// configuration). The variables the OTLP exporter reads itself (see the
+    /// [module docs](self)) still come from the process environment.
     pub fn environment<K, V>(mut self, vars: impl IntoIterator<Item = (K, V)>) -> Self
     where
         K: Into<String>,
@@ -198,8 +209,8 @@ impl Setup {
     }
 
     /// Send export problems to `report` (e.g. your logger) instead of
-    /// standard error. It is called at most once per failure episode as
-    /// described in the [module docs](self), never per span.
+    /// standard error. It is called when exports start failing, when they
+    /// work again, and at shutdown if spans were lost; never per span.
     pub fn report_with(mut self, report: impl Fn(&str) + Send + Sync + 'static) -> Self {
         self.report = Some(Arc::new(report));
         self
@@ -208,9 +219,7 @@ impl Setup {
     /// Checks the settings, then installs the provider and the propagator.
     pub fn init(self) -> Result<TracerGuard, SetupError> {
         let settings = Settings::resolve(&self.environment, self.code)?;
-        let report = self
-            .report
-            .unwrap_or_else(|| Arc::new(|message: &str| eprintln!("{message}")));
+        let report = self.report.unwrap_or_else(|| Arc::new(write_to_stderr));
         let pipeline = if settings.records() {
             Some(pipeline::install(&settings, &report)?)
         } else {
@@ -224,6 +233,12 @@ impl Setup {
             report,
         })
     }
+}
+
+/// The default reporter. Not `eprintln!`, which panics on a closed stderr.
+fn write_to_stderr(message: &str) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr().lock(), "{message}");
 }
 
 impl std::fmt::Debug for Setup {

@@ -50,6 +50,10 @@ fn percent_decode(text: &str) -> Option<String> {
     while i < bytes.len() {
         if bytes[i] == b'%' {
             let hex = text.get(i + 1..i + 3)?;
+            // `from_str_radix` alone would take a sign (`%+1`).
+            if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return None;
+            }
             out.push(u8::from_str_radix(hex, 16).ok()?);
             i += 3;
         } else {
@@ -150,55 +154,83 @@ pub(crate) fn resolve_endpoint(
         };
         ("default endpoint", default.to_owned(), true)
     };
-    check_url(setting, &url)?;
+    let url = check_url(setting, &url)?;
     Ok(match (protocol, is_base) {
         (Protocol::HttpProtobuf, true) => format!("{}/v1/traces", url.trim_end_matches('/')),
         _ => url,
     })
 }
 
-fn check_url(setting: &str, url: &str) -> Result<(), SetupError> {
-    let Some(rest) = url.strip_prefix("http://") else {
-        let why = if url.starts_with("https://") {
+fn check_url(setting: &str, url: &str) -> Result<String, SetupError> {
+    // The scheme is case-insensitive; the rest is kept as written.
+    let scheme_end = url.find("://").map_or(0, |i| i + 3);
+    let (scheme, rest) = url.split_at(scheme_end);
+    if !scheme.eq_ignore_ascii_case("http://") {
+        let why = if scheme.eq_ignore_ascii_case("https://") {
             "TLS is not built into traced; send to a local collector over `http://` and let it forward over TLS"
         } else {
             "expected a URL such as `http://localhost:4318`"
         };
         return Err(SetupError::invalid(setting, url, why));
-    };
-    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let port_ok = match host.rsplit_once(':') {
-        Some((_, port)) if !host.ends_with(']') => port.parse::<u16>().is_ok(),
-        _ => true,
+    }
+    let url = format!("http://{rest}");
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let (host, port_ok) = match authority.rsplit_once(':') {
+        Some((host, port)) if !authority.ends_with(']') => (host, port.parse::<u16>().is_ok()),
+        _ => (authority, true),
     };
     // The exporters parse it as an `http::Uri`; refusing here names the setting.
     if host.is_empty() || !port_ok || url.parse::<http::Uri>().is_err() {
         return Err(SetupError::invalid(
             setting,
-            url,
+            &url,
             "expected `http://host[:port][/path]`",
         ));
     }
-    Ok(())
+    Ok(url)
 }
 
 /// A positive count (`OTEL_BSP_MAX_QUEUE_SIZE` and the like).
-pub(crate) fn parse_count(name: &str, value: &str) -> Result<usize, SetupError> {
+/// The largest queue `init` accepts: the SDK allocates the whole queue up
+/// front (a few hundred bytes a slot), so a huge value would abort.
+pub(crate) const MAX_QUEUE_SIZE: usize = 1 << 20;
+
+/// A count from 1 to `max` (`OTEL_BSP_MAX_QUEUE_SIZE` and the like).
+pub(crate) fn parse_count(name: &str, value: &str, max: usize) -> Result<usize, SetupError> {
     match value.parse::<usize>() {
-        Ok(count) if count > 0 => Ok(count),
-        _ => Err(SetupError::invalid(
+        Ok(count) => check_count(name, count, max),
+        Err(_) => Err(SetupError::invalid(
             name,
             value,
-            "expected a whole number above 0",
+            format!("expected a whole number from 1 to {max}"),
         )),
     }
 }
 
+/// `count` when it is from 1 to `max`.
+pub(crate) fn check_count(name: &str, count: usize, max: usize) -> Result<usize, SetupError> {
+    if (1..=max).contains(&count) {
+        Ok(count)
+    } else {
+        Err(SetupError::invalid(
+            name,
+            &count.to_string(),
+            format!("expected a whole number from 1 to {max}"),
+        ))
+    }
+}
+
+/// A positive number of milliseconds: zero would make every export time out
+/// at once, or the batch thread spin.
 pub(crate) fn parse_millis(name: &str, value: &str) -> Result<Duration, SetupError> {
-    value
-        .parse::<u64>()
-        .map(Duration::from_millis)
-        .map_err(|_| SetupError::invalid(name, value, "expected a whole number of milliseconds"))
+    match value.parse::<u64>() {
+        Ok(millis) if millis > 0 => Ok(Duration::from_millis(millis)),
+        _ => Err(SetupError::invalid(
+            name,
+            value,
+            "expected a whole number of milliseconds above 0",
+        )),
+    }
 }
 
 pub(crate) fn parse_sampler(env: &Environment) -> Result<Sampler, SetupError> {

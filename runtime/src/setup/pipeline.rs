@@ -10,6 +10,7 @@ use opentelemetry_sdk::trace::{
     BatchConfigBuilder, BatchSpanProcessor, SdkTracerProvider, SpanExporter,
 };
 
+use super::breaker::Breaker;
 use super::config::{Exporter, Protocol, Sampler, Settings};
 use super::error::SetupError;
 use super::offload::{Offloaded, export_runtime};
@@ -34,14 +35,22 @@ pub(crate) fn install(settings: &Settings, report: &Reporter) -> Result<Pipeline
         match exporter {
             Exporter::Otlp => {
                 let rt = export_runtime()?;
-                let exporter = Offloaded::new(otlp_exporter(settings, &rt)?, rt.handle().clone());
+                let exporter = match otlp_exporter(settings, &rt) {
+                    Ok(exporter) => exporter,
+                    Err(error) => {
+                        // Dropping a runtime inside an async context panics.
+                        rt.shutdown_background();
+                        return Err(error);
+                    }
+                };
+                let exporter = Breaker::new(Offloaded::new(exporter, rt.handle().clone()));
                 let count = Counters::new(settings.endpoint.clone(), Arc::clone(report));
                 builder = builder.with_span_processor(batch(settings, exporter, &count));
                 counters.push(count);
                 runtime = Some(rt);
             }
             Exporter::Console => {
-                let exporter = opentelemetry_stdout::SpanExporter::default();
+                let exporter = super::console::Console::default();
                 let count = Counters::new("standard output".to_owned(), Arc::clone(report));
                 builder = builder.with_span_processor(batch(settings, exporter, &count));
                 counters.push(count);

@@ -3,8 +3,9 @@
 //! The SDK's batch processor drops spans when its queue is full and logs
 //! export errors per batch through its own internal logs (off in `traced`).
 //! Counting spans as they end and as they reach the exporter gives the same
-//! facts without a log line per span: the first failed export is reported
-//! when it happens, the totals once at shutdown.
+//! facts without a log line per span: the first failed export of a run of
+//! failures is reported when it happens, the recovery when exports work
+//! again, and the totals once at shutdown.
 
 use std::fmt;
 use std::sync::Arc;
@@ -51,7 +52,10 @@ pub(crate) struct Counters {
     ended: AtomicU64,
     exported: AtomicU64,
     failed: AtomicU64,
-    first_failure_reported: AtomicBool,
+    /// Exports are failing: the start was reported, the end will be.
+    failing: AtomicBool,
+    /// `failed` when the current run of failures began.
+    failed_before: AtomicU64,
     /// Set once the shutdown summary is out: an export cancelled after that
     /// (a collector that never answered) changes nothing and says nothing.
     closed: AtomicBool,
@@ -65,7 +69,8 @@ impl Counters {
             ended: AtomicU64::new(0),
             exported: AtomicU64::new(0),
             failed: AtomicU64::new(0),
-            first_failure_reported: AtomicBool::new(false),
+            failing: AtomicBool::new(false),
+            failed_before: AtomicU64::new(0),
             closed: AtomicBool::new(false),
             destination,
             report,
@@ -85,8 +90,17 @@ impl Counters {
     }
 
     fn record_success(&self, spans: usize) {
-        if !self.closed.load(Ordering::Acquire) {
-            self.exported.fetch_add(spans as u64, Ordering::AcqRel);
+        if self.closed.load(Ordering::Acquire) {
+            return;
+        }
+        self.exported.fetch_add(spans as u64, Ordering::AcqRel);
+        if self.failing.swap(false, Ordering::AcqRel) {
+            let lost =
+                self.failed.load(Ordering::Acquire) - self.failed_before.load(Ordering::Acquire);
+            (self.report)(&format!(
+                "traced: exporting spans to {} works again; {lost} spans could not be sent meanwhile",
+                self.destination
+            ));
         }
     }
 
@@ -94,13 +108,14 @@ impl Counters {
         if self.closed.load(Ordering::Acquire) {
             return;
         }
-        self.failed.fetch_add(spans as u64, Ordering::AcqRel);
-        if !self.first_failure_reported.swap(true, Ordering::AcqRel) {
+        let failed_before = self.failed.fetch_add(spans as u64, Ordering::AcqRel);
+        if !self.failing.swap(true, Ordering::AcqRel) {
+            self.failed_before.store(failed_before, Ordering::Release);
             let hint = super::diagnose::connection_hint(&self.destination)
                 .map_or(String::new(), |hint| format!(" ({hint})"));
             (self.report)(&format!(
                 "traced: could not export spans to {}: {error}{hint} \
-                 (later failures are counted and reported once, at shutdown)",
+                 (reported again when exports work, or once at shutdown)",
                 self.destination
             ));
         }
@@ -193,5 +208,57 @@ impl<E: SpanExporter> SpanExporter for CountExported<E> {
 
     fn set_resource(&mut self, resource: &Resource) {
         self.inner.set_resource(resource);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use super::Counters;
+
+    fn counters() -> (Arc<Counters>, Arc<Mutex<Vec<String>>>) {
+        let lines = Arc::new(Mutex::new(Vec::new()));
+        let sink = Arc::clone(&lines);
+        let report = Arc::new(move |line: &str| sink.lock().unwrap().push(line.to_owned()));
+        (Counters::new("standard output".into(), report), lines)
+    }
+
+    #[test]
+    fn each_outage_is_reported_when_it_starts_and_when_it_ends() {
+        let (counters, lines) = counters();
+        counters.ended.fetch_add(10, super::Ordering::AcqRel);
+        counters.record_success(2);
+        counters.record_failure(3, &"refused");
+        counters.record_failure(1, &"refused");
+        counters.record_success(1);
+        counters.record_failure(2, &"timed out");
+        counters.record_success(1);
+        let lines = lines.lock().unwrap().clone();
+        assert_eq!(lines.len(), 4, "{lines:#?}");
+        assert!(lines[0].contains("could not export spans to standard output: refused"));
+        assert!(lines[1].contains("works again; 4 spans could not be sent meanwhile"));
+        assert!(lines[2].contains(": timed out"));
+        assert!(lines[3].contains("works again; 2 spans could not be sent meanwhile"));
+    }
+
+    #[test]
+    fn after_the_summary_nothing_changes_or_is_said() {
+        let (counters, lines) = counters();
+        counters.ended.fetch_add(3, super::Ordering::AcqRel);
+        counters.record_failure(1, &"refused");
+        counters.close_and_report();
+        let stats = counters.stats();
+        counters.record_failure(2, &"cancelled");
+        counters.record_success(2);
+        assert_eq!(counters.stats(), stats);
+        assert_eq!(stats.lost(), 3);
+        let lines = lines.lock().unwrap().clone();
+        assert_eq!(lines.len(), 2, "{lines:#?}");
+        assert!(
+            lines[1].contains("3 of 3 spans were not exported"),
+            "{}",
+            lines[1]
+        );
     }
 }

@@ -3,7 +3,7 @@
 use std::time::{Duration, SystemTime};
 
 use super::layout::{Columns, bar_cells};
-use super::line::{Line, pad, truncate};
+use super::line::{Line, pad, truncate, width as text_width};
 use super::paint::{self, Paint};
 use super::tree::Tree;
 use super::{SpanRecord, critical, duration};
@@ -12,7 +12,7 @@ const FAILED: &str = "✗";
 const SLOWEST: &str = "◀ slowest";
 const BAR: &str = "█";
 
-/// The block of one trace's spans, each line at most `width` chars.
+/// The block of one trace's spans, each line at most `width` columns wide.
 pub(crate) fn render(spans: Vec<&SpanRecord>, width: usize, color: bool) -> String {
     let tree = Tree::new(spans);
     let Some(axis) = Axis::of(&tree) else {
@@ -24,14 +24,22 @@ pub(crate) fn render(spans: Vec<&SpanRecord>, width: usize, color: bool) -> Stri
         .map(|row| Cells::new(&tree, row, slowest == Some(row)))
         .collect();
     let wanted = Columns {
-        service: rows.iter().map(|r| chars(&r.service)).max().unwrap_or(0),
+        service: rows
+            .iter()
+            .map(|r| text_width(&r.service))
+            .max()
+            .unwrap_or(0),
         name: rows
             .iter()
-            .map(|r| 2 * r.depth + chars(&r.name))
+            .map(|r| 2 * r.depth + text_width(&r.name))
             .max()
             .unwrap_or(0),
         bar: 0,
-        duration: rows.iter().map(|r| chars(&r.duration)).max().unwrap_or(0),
+        duration: rows
+            .iter()
+            .map(|r| text_width(&r.duration))
+            .max()
+            .unwrap_or(0),
         marks: rows.iter().map(Cells::marks_width).max().unwrap_or(0),
     };
     let columns = Columns::fit(width, wanted);
@@ -89,7 +97,7 @@ fn header(tree: &Tree<'_>, axis: &Axis, width: usize) -> Line {
             services.push(service);
         }
     }
-    let room = width.saturating_sub(chars(&text) + 3);
+    let room = width.saturating_sub(text_width(&text) + 3);
     if !services.is_empty() && room >= 8 {
         text = format!("{text} · {}", truncate(&services.join(", "), room));
     }
@@ -127,8 +135,8 @@ impl Cells {
 
     /// `◀ slowest ✗ <error>`, either part present or not.
     fn marks_width(&self) -> usize {
-        let slowest = if self.slowest { chars(SLOWEST) } else { 0 };
-        let error = self.error.as_deref().map_or(0, chars);
+        let slowest = if self.slowest { text_width(SLOWEST) } else { 0 };
+        let error = self.error.as_deref().map_or(0, text_width);
         slowest + error + usize::from(slowest > 0 && error > 0)
     }
 
@@ -147,7 +155,7 @@ impl Cells {
             line.push(pad(&self.service, columns.service), service_paint);
             line.push(" ", Paint::Plain);
         }
-        // Deep trees keep at least a few chars of the name visible.
+        // Deep trees keep at least a few columns of the name visible.
         let indent = (2 * self.depth).min(columns.name.saturating_sub(4));
         let name = format!("{}{}", " ".repeat(indent), self.name);
         line.push(pad(&name, columns.name), text_paint);
@@ -196,8 +204,4 @@ fn clean(text: &str) -> String {
     text.chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect()
-}
-
-fn chars(text: &str) -> usize {
-    text.chars().count()
 }

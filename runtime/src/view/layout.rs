@@ -4,7 +4,7 @@
 /// this many cells.
 const MIN_BAR: usize = 10;
 
-/// Widths in chars of the columns of a span line:
+/// Display widths (terminal columns) of the columns of a span line:
 /// `service␣name␣bar␣duration␣marks`. A zero service or marks width drops
 /// that column and its space.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -17,12 +17,12 @@ pub(crate) struct Columns {
 }
 
 impl Columns {
-    /// Sizes the columns for lines of at most `width` chars, given what each
+    /// Sizes the columns for lines of at most `width` columns, given what each
     /// text column's longest entry wants. The bar gets what the text leaves.
     /// While that is under a quarter of the width, the marks, then the names,
     /// then the services are cut, each to no less than its share of the
     /// width; then, while the bar is under [`MIN_BAR`], further down to a few
-    /// chars. Durations are never cut.
+    /// columns. Durations are never cut.
     pub(crate) fn fit(width: usize, wanted: Columns) -> Columns {
         // In the order they give way: marks, names, services.
         let mut text = [wanted.marks, wanted.name, wanted.service];

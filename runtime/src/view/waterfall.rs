@@ -119,9 +119,10 @@ impl Waterfall {
         block::render(self.spans(trace), width, color)
     }
 
-    /// The slowest span of the trace's critical path: the span on it with
-    /// the most self time (see the [module docs](super) for the
-    /// definitions). `None` when no span belongs to `trace`.
+    /// The slowest span of the trace's critical path: the span with the most
+    /// time on the path that is its own, not its children's (see the
+    /// [module docs](super) for the definitions). `None` when no span
+    /// belongs to `trace`.
     pub fn slowest(&self, trace: TraceId) -> Option<&SpanRecord> {
         let tree = Tree::new(self.spans(trace));
         critical::slowest(&tree).map(|row| tree.rows[row].record)

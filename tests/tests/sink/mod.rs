@@ -304,3 +304,38 @@ pub fn assert_parents(
     }
     checked
 }
+
+/// What a run of `spans` spans through a queue too small for them must show:
+/// spans dropped, not waited for, and every one accounted for; what was
+/// exported arrived once each, under the right parents; and one report line,
+/// at shutdown, with the counts.
+pub fn assert_dropped_not_waited(
+    stats: traced::setup::ExportStats,
+    spans: u64,
+    sink: &Sink,
+    reports: &Reports,
+    name_of: impl Fn(i64) -> &'static str,
+) {
+    assert_eq!(stats.ended, spans);
+    assert!(stats.dropped > 0, "{stats:?}");
+    assert_eq!(stats.failed, 0, "{stats:?}");
+    assert_eq!(stats.ended, stats.exported + stats.failed + stats.dropped);
+    assert_eq!(stats.lost(), stats.dropped);
+
+    let received = sink.take();
+    assert_eq!(received.len() as u64, stats.exported, "received = exported");
+    assert_parents(&received, false, name_of);
+
+    let lines = reports.lines();
+    assert_eq!(lines.len(), 1, "{lines:#?}");
+    let line = &lines[0];
+    assert!(
+        line.contains(&format!("{} of {spans} spans", stats.lost())),
+        "{line}"
+    );
+    assert!(
+        line.contains(&format!("{} dropped", stats.dropped)),
+        "{line}"
+    );
+    assert!(line.contains(&sink.endpoint()), "{line}");
+}
