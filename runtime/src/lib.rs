@@ -24,12 +24,20 @@
 //! # assert_eq!(checkout(7, &["book"], "4242"), Ok(42));
 //! ```
 //!
-//! Spans go to the tracer provider installed with
-//! [`opentelemetry::global::set_tracer_provider`]; with none installed, a
-//! traced call costs a few nanoseconds and records nothing.
+//! Spans go to the global tracer provider: the one `traced::init()` installs, or any
+//! installed with [`opentelemetry::global::set_tracer_provider`]; with none
+//! installed, a traced call costs a few nanoseconds and records nothing.
 //!
-//! This crate depends on `opentelemetry` alone: a library can annotate its
-//! functions without choosing an SDK or exporter for its users.
+//! With no features this crate depends on `opentelemetry` alone: a library
+//! can annotate its functions without choosing an SDK or exporter for its
+//! users. The rest of the path is behind features:
+//!
+//! | feature | gives |
+//! |---|---|
+//! | `otlp` | `init()`: the SDK, OTLP over gRPC or HTTP, and the W3C propagator, from the `OTEL_*` variables (`traced::setup`) |
+//! | `http` | `traced::http::{inject, extract}`: trace context in HTTP headers |
+//! | `view` | `traced::view`: finished spans as a waterfall in the terminal |
+//! | `testing` | `traced::testing::Capture`: the spans of your own code, in tests |
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub use current::current_trace_id;
