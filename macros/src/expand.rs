@@ -186,6 +186,12 @@ fn call_site(plan: &Plan) -> TokenStream {
     let fn_name = unraw(&plan.function.sig.ident);
     let line = plan.line;
     let captured = plan.captures.len() + plan.extras.len();
+    // Whoever keeps error text out (`err = type`, `err = off`) keeps panic
+    // messages out too.
+    let panic_text = match plan.err {
+        ErrMode::Type | ErrMode::Off => quote!(.without_panic_text()),
+        ErrMode::Display | ErrMode::Debug => TokenStream::new(),
+    };
     quote! {
         {
             static __TRACED_SITE: ::traced::__private::CallSite = ::traced::__private::CallSite::new(
@@ -197,7 +203,7 @@ fn call_site(plan: &Plan) -> TokenStream {
                 ::core::file!(),
                 #line,
                 #captured,
-            );
+            )#panic_text;
             &__TRACED_SITE
         }
     }

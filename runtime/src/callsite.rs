@@ -20,6 +20,9 @@ pub struct CallSite {
     captured: usize,
     /// See `provider::is_disabled`.
     probe: AtomicU8,
+    /// Whether a panic's message may be recorded; not with `err = type` or
+    /// `err = off`, whose users keep error text out of their spans.
+    panic_text: bool,
 }
 
 /// [`SpanKind`] is not `const`-constructible everywhere we need it, so the
@@ -55,7 +58,18 @@ impl CallSite {
             line,
             captured,
             probe: AtomicU8::new(crate::provider::SITE_UNKNOWN),
+            panic_text: true,
         }
+    }
+
+    /// Records a panic by its type alone (`err = type`, `err = off`).
+    pub const fn without_panic_text(mut self) -> Self {
+        self.panic_text = false;
+        self
+    }
+
+    pub(crate) fn records_panic_text(&self) -> bool {
+        self.panic_text
     }
 
     pub(crate) fn probe(&self) -> &AtomicU8 {

@@ -44,6 +44,8 @@ struct Active {
     /// The span in `cx` is this call's own, to record on and end; false
     /// when the call only passes an explicit parent's context through.
     owns_span: bool,
+    /// A panic's message may be recorded (see `CallSite::without_panic_text`).
+    panic_text: bool,
 }
 
 impl SpanGuard {
@@ -68,6 +70,7 @@ impl SpanGuard {
                     recording,
                     settled: false,
                     owns_span: true,
+                    panic_text: site.records_panic_text(),
                 }),
             },
             // The provider records nothing for this site (found out just now).
@@ -86,6 +89,7 @@ impl SpanGuard {
                 recording: false,
                 settled: false,
                 owns_span: false,
+                panic_text: false,
             }),
             Parent::Current | Parent::Root => None,
         };
@@ -114,6 +118,7 @@ impl SpanGuard {
     /// Records one attribute; `None` leaves it out.
     pub fn record(&self, key: &'static str, value: Option<Value>) {
         if let (Some(active), Some(value)) = (self.own(), value) {
+            let value = crate::text::bound_value(value);
             active.cx.span().set_attribute(KeyValue::new(key, value));
         }
     }
@@ -169,9 +174,16 @@ impl SpanGuard {
         panic::resume_unwind(payload)
     }
 
-    fn record_panic(&self, payload: &(dyn Any + Send)) {
+    /// Fails the span with a panic: its message, bounded, or only `panic`
+    /// where the site keeps error text out.
+    pub(crate) fn record_panic(&self, payload: &(dyn Any + Send)) {
         if let Some(active) = self.own() {
-            fail(&active.cx, "panic", panic_message(payload));
+            let message = if active.panic_text {
+                panic_message(payload)
+            } else {
+                Cow::Borrowed("panic")
+            };
+            fail(&active.cx, "panic", message);
         }
     }
 }
@@ -218,12 +230,17 @@ fn end(active: Active) {
     span.end();
 }
 
+/// The panic's message, cut at the text limit like any recorded text.
 fn panic_message(payload: &(dyn Any + Send)) -> Cow<'static, str> {
-    if let Some(text) = payload.downcast_ref::<&'static str>() {
-        Cow::Borrowed(text)
+    let text: &str = if let Some(text) = payload.downcast_ref::<&'static str>() {
+        text
     } else if let Some(text) = payload.downcast_ref::<String>() {
-        Cow::Owned(text.clone())
+        text
     } else {
-        Cow::Borrowed("panic with a non-string payload")
+        return Cow::Borrowed("panic with a non-string payload");
+    };
+    match crate::text::cut_str(text) {
+        Some(cut) => Cow::Owned(cut),
+        None => Cow::Owned(text.to_owned()),
     }
 }

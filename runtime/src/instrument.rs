@@ -48,8 +48,17 @@ impl<F: Future> Future for Instrumented<'_, F> {
 
 impl<F> Drop for Instrumented<'_, F> {
     fn drop(&mut self) {
-        let _attached = self.guard.attach();
+        let attached = self.guard.attach();
         // SAFETY: `body` is dropped exactly once, here, and never used again.
-        unsafe { ManuallyDrop::drop(&mut self.body) }
+        let dropped = panic::catch_unwind(AssertUnwindSafe(|| unsafe {
+            ManuallyDrop::drop(&mut self.body)
+        }));
+        drop(attached);
+        // A destructor in a cancelled body panicked: the span says so, and
+        // the panic goes on.
+        if let Err(payload) = dropped {
+            self.guard.record_panic(payload.as_ref());
+            panic::resume_unwind(payload);
+        }
     }
 }

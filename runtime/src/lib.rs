@@ -41,6 +41,9 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub use current::current_trace_id;
+/// The `opentelemetry` crate `traced` is built on, so that code handing
+/// contexts around (`traced::opentelemetry::Context`) uses the same version.
+pub use opentelemetry;
 pub use secret::Secret;
 pub use text::{DEFAULT_MAX_TEXT_LEN, set_max_text_len};
 /// Runs every call of the function inside an OpenTelemetry span.
@@ -113,12 +116,16 @@ pub use text::{DEFAULT_MAX_TEXT_LEN, set_max_text_len};
 /// # search(&Query { text: "rust".into() }, 10, IpAddr::from([127, 0, 0, 1]), None);
 /// ```
 ///
-/// Recorded text is bounded: a `Debug`/`Display` text or string longer than
-/// 4096 bytes ([`set_max_text_len`] changes it) is cut there and ends with
-/// `…`, and formatting stops at the limit, so a huge value is never
-/// formatted whole. A `Debug` or `Display` that panics is caught: the
-/// attribute reads `[Debug panicked]` or `[Display panicked]` and the call
-/// goes on (the panic hook still prints the panic). A parameter of type
+/// Recorded text is bounded: a `Debug`/`Display` text, a string attribute
+/// from any [`ToAttribute`], or an error or panic message longer than 4096
+/// bytes ([`set_max_text_len`] changes it) is cut there and ends with `…`,
+/// and formatting stops at the limit, so a huge value is never formatted
+/// whole. A `Debug` or `Display` that panics is caught: the attribute reads
+/// `[Debug panicked]` or `[Display panicked]` and the call goes on. A
+/// `ToAttribute` impl or `attrs` expression that panics is caught too: the
+/// attributes after it are missing, the span carries
+/// `traced.attributes.error`, and the call goes on. (The panic hook still
+/// prints each of these panics.) A parameter of type
 /// [`Secret<T>`](Secret) records only `[redacted]`, however it is listed.
 ///
 /// ## `attrs`: record anything computed from the parameters
@@ -170,8 +177,10 @@ pub use text::{DEFAULT_MAX_TEXT_LEN, set_max_text_len};
 /// ```
 ///
 /// A panic also fails the span: status `Error`, and an `exception` event whose
-/// `exception.message` is the panic message; the panic then goes on
-/// unwinding.
+/// `exception.message` is the panic message (cut at the text limit); the
+/// panic then goes on unwinding. With `err = type` or `err = off` the message
+/// is left out as well (`unwrap()` and `expect()` put error text in it): the
+/// span records `panic` as both type and message.
 ///
 /// ## `ret`: record the returned value
 ///
@@ -225,13 +234,14 @@ pub use text::{DEFAULT_MAX_TEXT_LEN, set_max_text_len};
 /// ```
 ///
 /// A task started with `tokio::spawn` (or any executor's spawn) does not run
-/// inside the spawning fn's span: it starts with no current context, so its
-/// spans begin a trace of their own. To keep it in the trace, hand it the
-/// current context:
+/// inside the spawning fn's span: it is polled later, often on another
+/// thread, in whatever context is current there, so its spans usually begin
+/// a trace of their own. To keep it in the trace, hand it the current context
+/// (through `traced::opentelemetry`, so the versions match):
 ///
 /// ```
-/// use opentelemetry::Context;
-/// use opentelemetry::context::FutureExt as _;
+/// use traced::opentelemetry::Context;
+/// use traced::opentelemetry::context::FutureExt as _;
 /// # use traced::traced;
 ///
 /// #[traced]

@@ -1,5 +1,7 @@
 //! Building a span and the context it runs in.
 
+use std::panic::{self, AssertUnwindSafe};
+
 use opentelemetry::global::BoxedSpan;
 use opentelemetry::trace::{Span as _, SpanBuilder, TraceContextExt, Tracer};
 use opentelemetry::{Context, KeyValue, Value};
@@ -34,7 +36,18 @@ pub(crate) fn start_span(
     };
     let recording = span.is_recording();
     if recording {
-        attributes(&mut Attributes(&mut span));
+        // The values come from the user's code (`ToAttribute` impls, `attrs`
+        // expressions): a panic there must not fail a call that would have
+        // worked untraced.
+        let recorded = panic::catch_unwind(AssertUnwindSafe(|| {
+            attributes(&mut Attributes(&mut span));
+        }));
+        if recorded.is_err() {
+            span.set_attribute(KeyValue::new(
+                "traced.attributes.error",
+                "a value panicked while being recorded",
+            ));
+        }
     }
     Some((parent.with_span(span), recording))
 }
@@ -47,6 +60,7 @@ impl Attributes<'_> {
     #[inline]
     pub fn record(&mut self, key: &'static str, value: Option<Value>) {
         if let Some(value) = value {
+            let value = crate::text::bound_value(value);
             self.0.set_attribute(KeyValue::new(key, value));
         }
     }

@@ -8,6 +8,8 @@ use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use opentelemetry::{Array, Value};
+
 /// The default longest text recorded from one value, in bytes.
 pub const DEFAULT_MAX_TEXT_LEN: usize = 4096;
 
@@ -20,8 +22,8 @@ static MAX_TEXT_LEN: AtomicUsize = AtomicUsize::new(DEFAULT_MAX_TEXT_LEN);
 /// [`DEFAULT_MAX_TEXT_LEN`], 4096).
 ///
 /// It bounds the `Debug`/`Display` text of `args(?x)`, `args(%x)`, `attrs`,
-/// `ret` and error messages, and strings recorded through
-/// [`ToAttribute`](crate::ToAttribute). A longer text is cut at a character
+/// `ret`, error and panic messages, and every string recorded through
+/// [`ToAttribute`](crate::ToAttribute) (also inside string arrays). A longer text is cut at a character
 /// boundary at most this many bytes in and ends with `…`. Formatting stops
 /// at the limit, so a huge value is never formatted whole.
 pub fn set_max_text_len(bytes: usize) {
@@ -74,6 +76,27 @@ pub(crate) fn cut_str(text: &str) -> Option<String> {
         cut.push_str(CUT_MARK);
         cut
     })
+}
+
+/// `value` with every string in it cut at the limit, whatever made it (a
+/// `StringValue`, a `Value`, a user's `ToAttribute`).
+pub(crate) fn bound_value(value: Value) -> Value {
+    match value {
+        Value::String(text) => match cut_str(text.as_str()) {
+            Some(cut) => Value::String(cut.into()),
+            None => Value::String(text),
+        },
+        Value::Array(Array::String(items)) => Value::Array(Array::String(
+            items
+                .into_iter()
+                .map(|item| match cut_str(item.as_str()) {
+                    Some(cut) => cut.into(),
+                    None => item,
+                })
+                .collect(),
+        )),
+        other => other,
+    }
 }
 
 /// A writer that keeps at most `room` more bytes, then fails every write so
