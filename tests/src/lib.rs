@@ -269,3 +269,66 @@ unsafe impl std::alloc::GlobalAlloc for CountingAllocator {
 pub fn allocations() -> usize {
     ALLOCATIONS.with(std::cell::Cell::get)
 }
+
+/// Fails a hung test fast: if the returned [`Watchdog`] is not dropped within
+/// `limit`, a thread of its own prints which work hung (`what`) to standard
+/// error and aborts the whole test process, so CI fails with that message
+/// instead of hanging until its own timeout. Keep it alive for the work it
+/// guards: `let _watchdog = watchdog(Duration::from_secs(120), "...");`
+/// (not `let _ = ...`, which drops it at once).
+///
+/// Aborting is the only way to stop a test thread that is stuck (a panic on
+/// another thread cannot unwind it), so `limit` must be far above the work's
+/// longest normal run.
+pub fn watchdog(limit: std::time::Duration, what: &'static str) -> Watchdog {
+    use std::io::Write as _;
+    let state = Arc::new((Mutex::new(false), std::sync::Condvar::new()));
+    let watched = Arc::clone(&state);
+    let started = std::time::Instant::now();
+    let thread = std::thread::Builder::new()
+        .name("watchdog".into())
+        .spawn(move || {
+            let (done, signal) = &*watched;
+            let mut finished = done.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            while !*finished {
+                let left = limit.saturating_sub(started.elapsed());
+                if left.is_zero() {
+                    // Straight to the process's standard error: the test
+                    // harness captures `eprintln!`, and would never show it.
+                    let _ = writeln!(
+                        std::io::stderr().lock(),
+                        "\nwatchdog: {what} did not finish within {limit:?}; \
+                         aborting the test process so that the hang fails now"
+                    );
+                    std::process::abort();
+                }
+                finished = signal
+                    .wait_timeout(finished, left)
+                    .unwrap_or_else(|poisoned| poisoned.into_inner())
+                    .0;
+            }
+        })
+        .expect("the watchdog thread starts");
+    Watchdog {
+        state,
+        thread: Some(thread),
+    }
+}
+
+/// Aborts the process unless dropped in time; see [`watchdog`].
+#[must_use = "the watchdog is disarmed when dropped: keep it for the work it guards"]
+pub struct Watchdog {
+    state: Arc<(Mutex<bool>, std::sync::Condvar)>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for Watchdog {
+    fn drop(&mut self) {
+        let (done, signal) = &*self.state;
+        *done.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = true;
+        signal.notify_all();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}

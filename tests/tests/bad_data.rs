@@ -1,15 +1,32 @@
-//! Bad data at run time: huge values are cut at the limit, and a `Debug` or
-//! `Display` that panics is recorded as a placeholder instead of crashing
+//! Bad data at run time: huge values are cut at the limit, whatever records
+//! them (`args`, `attrs`, `ret`, errors, panics, any `ToAttribute`), and a
+//! `Debug`, `Display` or `ToAttribute` that panics, or an `attrs`
+//! expression that panics, is recorded as a placeholder instead of crashing
 //! the call.
 
 use std::fmt;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use opentelemetry::Value;
-use traced::traced;
-use traced_tests::{SpanExt, capture};
+use opentelemetry::trace::Status;
+use opentelemetry::{Array, StringValue, Value};
+use opentelemetry_sdk::trace::SpanData;
+use traced::{ToAttribute, traced};
+use traced_tests::{SpanExt, capture, capture_panic};
 
-/// Writes `len` bytes, counting how many it was asked to write.
+const LIMIT: usize = traced::DEFAULT_MAX_TEXT_LEN;
+/// Much more than the limit: 2 MiB.
+const HUGE: usize = 2 * 1024 * 1024;
+const PLACEHOLDER_KEY: &str = "traced.attributes.error";
+const PLACEHOLDER: &str = "a value panicked while being recorded";
+
+/// A long run of `c` as it is recorded: cut at the limit, `LIMIT` bytes
+/// and `…`.
+fn cut(c: char) -> String {
+    format!("{}…", c.to_string().repeat(LIMIT))
+}
+
+/// Writes `len` bytes of `x` as its `Debug` and its `Display`, counting how
+/// many it was asked to write.
 struct Huge {
     len: usize,
     written: AtomicUsize,
@@ -22,15 +39,36 @@ impl Huge {
             written: AtomicUsize::new(0),
         }
     }
-}
 
-impl fmt::Debug for Huge {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    fn write(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for _ in 0..self.len / 64 {
             self.written.fetch_add(64, Ordering::Relaxed);
             f.write_str(&"x".repeat(64))?;
         }
         Ok(())
+    }
+
+    /// Formatting stopped within one write of the limit, not after all of
+    /// `len`.
+    #[track_caller]
+    fn assert_stopped_at_the_limit(&self) {
+        let written = self.written.load(Ordering::Relaxed);
+        assert!(
+            (LIMIT..=LIMIT + 64).contains(&written),
+            "{written} bytes written"
+        );
+    }
+}
+
+impl fmt::Debug for Huge {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write(f)
+    }
+}
+
+impl fmt::Display for Huge {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write(f)
     }
 }
 
@@ -53,9 +91,113 @@ fn upload(body: &Huge) -> usize {
     body.len
 }
 
+#[traced(args(%body))]
+fn upload_shown(body: &Huge) -> usize {
+    body.len
+}
+
+#[traced(attrs(debugged = ?first, shown = %second))]
+fn upload_attrs(first: &Huge, second: &Huge) -> usize {
+    first.len + second.len
+}
+
 #[traced(args(body))]
 fn upload_text(body: &str) -> usize {
     body.len()
+}
+
+#[traced(ret)]
+fn returns_huge(len: usize) -> Huge {
+    Huge::new(len)
+}
+
+#[traced(ret = display)]
+fn returns_huge_shown(len: usize) -> Result<Huge, String> {
+    Ok(Huge::new(len))
+}
+
+#[traced(err = debug)]
+fn fails_huge_debug(len: usize) -> Result<(), Huge> {
+    Err(Huge::new(len))
+}
+
+#[traced(err = display)]
+fn fails_huge_display(len: usize) -> Result<(), Huge> {
+    Err(Huge::new(len))
+}
+
+#[test]
+fn huge_values_are_cut_and_never_formatted_whole() {
+    let body = Huge::new(8 * 1024 * 1024);
+    let shown = Huge::new(HUGE);
+    let (first, second) = (Huge::new(HUGE), Huge::new(HUGE));
+    let text = "y".repeat(1024 * 1024);
+    let ((), spans) = capture(|| {
+        upload(&body);
+        upload_shown(&shown);
+        upload_attrs(&first, &second);
+        upload_text(&text);
+    });
+
+    let recorded = spans.named("upload").attr_str("body").unwrap();
+    assert_eq!(recorded, cut('x'));
+    body.assert_stopped_at_the_limit();
+
+    let recorded = spans.named("upload_shown").attr_str("body").unwrap();
+    assert_eq!(recorded, cut('x'));
+    shown.assert_stopped_at_the_limit();
+
+    let span = spans.named("upload_attrs");
+    assert_eq!(span.attr_str("debugged"), Some(cut('x')));
+    assert_eq!(span.attr_str("shown"), Some(cut('x')));
+    first.assert_stopped_at_the_limit();
+    second.assert_stopped_at_the_limit();
+
+    let recorded = spans.named("upload_text").attr_str("body").unwrap();
+    assert_eq!(recorded, cut('y'));
+}
+
+#[test]
+fn huge_returns_and_errors_are_cut_and_never_formatted_whole() {
+    let ((returned, shown, debug_error, display_error), spans) = capture(|| {
+        (
+            returns_huge(HUGE),
+            returns_huge_shown(HUGE).unwrap(),
+            fails_huge_debug(HUGE).unwrap_err(),
+            fails_huge_display(HUGE).unwrap_err(),
+        )
+    });
+
+    assert_eq!(
+        spans.named("returns_huge").attr_str("return"),
+        Some(cut('x'))
+    );
+    returned.assert_stopped_at_the_limit();
+    assert_eq!(
+        spans.named("returns_huge_shown").attr_str("return"),
+        Some(cut('x'))
+    );
+    shown.assert_stopped_at_the_limit();
+
+    for (name, error) in [
+        ("fails_huge_debug", debug_error),
+        ("fails_huge_display", display_error),
+    ] {
+        let span = spans.named(name);
+        assert_eq!(span.error_description(), Some(cut('x')), "{name}");
+        assert_eq!(
+            span.event_attr("exception", "exception.message"),
+            Some(cut('x')),
+            "{name}"
+        );
+        assert_eq!(
+            span.attr_str("error.type"),
+            Some(std::any::type_name::<Huge>().into())
+        );
+        // Formatted once, for both places it is recorded, and only up to
+        // the limit.
+        error.assert_stopped_at_the_limit();
+    }
 }
 
 #[traced(args(?value, %shown), ret)]
@@ -64,28 +206,30 @@ fn survives(value: &PanicsInFmt, shown: &PanicsInFmt) -> u8 {
     7
 }
 
+#[traced(attrs(debugged = ?value, shown = %value, after = 1_i64))]
+fn survives_attrs(value: &PanicsInFmt) -> u8 {
+    let _ = value;
+    8
+}
+
+#[traced(ret)]
+fn returns_a_panicking_debug() -> PanicsInFmt {
+    PanicsInFmt
+}
+
+#[traced(ret = display)]
+fn returns_a_panicking_display() -> Result<PanicsInFmt, String> {
+    Ok(PanicsInFmt)
+}
+
 #[traced]
 fn fails_with_a_bad_error() -> Result<(), PanicsInFmt> {
     Err(PanicsInFmt)
 }
 
-#[test]
-fn huge_values_are_cut_and_never_formatted_whole() {
-    let body = Huge::new(8 * 1024 * 1024);
-    let text = "y".repeat(1024 * 1024);
-    let ((), spans) = capture(|| {
-        upload(&body);
-        upload_text(&text);
-    });
-
-    let limit = traced::DEFAULT_MAX_TEXT_LEN;
-    let recorded = spans.named("upload").attr_str("body").unwrap();
-    assert_eq!(recorded, format!("{}…", "x".repeat(limit)));
-    // Formatting stopped within one write of the limit, not after 8 MiB.
-    assert!(body.written.load(Ordering::Relaxed) <= limit + 64);
-
-    let recorded = spans.named("upload_text").attr_str("body").unwrap();
-    assert_eq!(recorded, format!("{}…", "y".repeat(limit)));
+#[traced(err = debug)]
+fn fails_with_a_bad_debug_error() -> Result<(), PanicsInFmt> {
+    Err(PanicsInFmt)
 }
 
 #[test]
@@ -95,13 +239,260 @@ fn a_panicking_debug_or_display_is_a_placeholder() {
     let span = spans.named("survives");
     assert_eq!(span.attr("value"), Some(&Value::from("[Debug panicked]")));
     assert_eq!(span.attr("shown"), Some(&Value::from("[Display panicked]")));
-    assert_eq!(span.status, opentelemetry::trace::Status::Unset, "{span:?}");
+    assert_eq!(span.attr_str("return"), Some("7".into()));
+    assert_eq!(span.status, Status::Unset, "{span:?}");
 }
 
 #[test]
-fn a_panicking_error_display_still_fails_the_span() {
-    let (result, spans) = capture(fails_with_a_bad_error);
-    assert!(result.is_err());
-    let span = spans.named("fails_with_a_bad_error");
-    assert_eq!(span.error_description(), Some("[Display panicked]".into()));
+fn a_panicking_debug_or_display_in_attrs_or_ret_is_a_placeholder() {
+    let ((value, _, _), spans) = capture(|| {
+        (
+            survives_attrs(&PanicsInFmt),
+            returns_a_panicking_debug(),
+            returns_a_panicking_display(),
+        )
+    });
+    assert_eq!(value, 8, "the call completed");
+    let span = spans.named("survives_attrs");
+    assert_eq!(span.attr_str("debugged"), Some("[Debug panicked]".into()));
+    assert_eq!(span.attr_str("shown"), Some("[Display panicked]".into()));
+    // Caught inside the formatting: the attributes after it are recorded,
+    // and nothing says an attribute panicked.
+    assert_eq!(span.attr("after"), Some(&Value::I64(1)));
+    assert_eq!(span.attr(PLACEHOLDER_KEY), None);
+    assert_eq!(span.status, Status::Unset, "{span:?}");
+    assert_eq!(
+        spans.named("returns_a_panicking_debug").attr_str("return"),
+        Some("[Debug panicked]".into())
+    );
+    assert_eq!(
+        spans
+            .named("returns_a_panicking_display")
+            .attr_str("return"),
+        Some("[Display panicked]".into())
+    );
+}
+
+#[test]
+fn a_panicking_error_display_or_debug_still_fails_the_span() {
+    let ((display, debug), spans) = capture(|| {
+        (
+            fails_with_a_bad_error().is_err(),
+            fails_with_a_bad_debug_error().is_err(),
+        )
+    });
+    assert!(display && debug);
+    for (name, placeholder) in [
+        ("fails_with_a_bad_error", "[Display panicked]"),
+        ("fails_with_a_bad_debug_error", "[Debug panicked]"),
+    ] {
+        let span = spans.named(name);
+        assert_eq!(span.error_description(), Some(placeholder.into()));
+        assert_eq!(
+            span.event_attr("exception", "exception.message"),
+            Some(placeholder.into())
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Huge panic messages
+
+#[traced(args(len))]
+fn panics_at_length(len: usize) {
+    panic!("{}", "p".repeat(len));
+}
+
+#[traced]
+fn panics_with_a_static_str(message: &'static str) {
+    std::panic::panic_any(message);
+}
+
+#[traced(args(len))]
+async fn panics_at_length_async(len: usize) {
+    tokio::task::yield_now().await;
+    panic!("{}", "é".repeat(len / 2));
+}
+
+/// Failed by a panic whose message was cut to `expected`.
+#[track_caller]
+fn assert_panic_cut(span: &SpanData, expected: &str) {
+    assert_eq!(span.error_description().as_deref(), Some(expected));
+    assert_eq!(span.attr_str("error.type"), Some("panic".into()));
+    assert_eq!(span.event_count("exception"), 1);
+    assert_eq!(
+        span.event_attr("exception", "exception.message").as_deref(),
+        Some(expected)
+    );
+}
+
+#[test]
+fn a_huge_panic_message_is_cut_at_the_limit() {
+    let (message, spans) = capture_panic(|| panics_at_length(HUGE));
+    // The panic goes on with its whole message.
+    assert_eq!(message.len(), HUGE);
+    assert_panic_cut(spans.named("panics_at_length"), &cut('p'));
+
+    let leaked: &'static str = Box::leak("s".repeat(HUGE).into_boxed_str());
+    let (message, spans) = capture_panic(|| panics_with_a_static_str(leaked));
+    assert_eq!(message.len(), HUGE);
+    assert_panic_cut(spans.named("panics_with_a_static_str"), &cut('s'));
+}
+
+#[test]
+fn a_huge_panic_message_in_an_async_fn_is_cut_at_the_limit() {
+    let (message, spans) = capture_panic(|| {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(panics_at_length_async(HUGE))
+    });
+    assert_eq!(message.len(), HUGE);
+    // Two bytes a char: cut at a char boundary, `LIMIT` bytes in.
+    let expected = format!("{}…", "é".repeat(LIMIT / 2));
+    assert_panic_cut(spans.named("panics_at_length_async"), &expected);
+}
+
+// ---------------------------------------------------------------------------
+// Strings from any `ToAttribute`
+
+/// A `ToAttribute` of the user's that makes a huge string.
+struct HugeAttribute(usize);
+
+impl ToAttribute for HugeAttribute {
+    fn to_attribute(&self) -> Option<Value> {
+        Some(Value::String("z".repeat(self.0).into()))
+    }
+}
+
+/// A `ToAttribute` of the user's that makes a list of strings, one of them
+/// huge, one of them cut inside a two-byte char.
+struct HugeList(usize);
+
+impl ToAttribute for HugeList {
+    fn to_attribute(&self) -> Option<Value> {
+        Some(Value::Array(Array::String(vec![
+            StringValue::from("short"),
+            StringValue::from("w".repeat(self.0)),
+            StringValue::from(format!("a{}", "é".repeat(self.0 / 2))),
+        ])))
+    }
+}
+
+#[traced(
+    args(string_value, value, custom, list, len),
+    attrs(from_attrs = Value::String(StringValue::from("v".repeat(len))))
+)]
+fn records_strings(
+    string_value: &StringValue,
+    value: &Value,
+    custom: &HugeAttribute,
+    list: &HugeList,
+    len: usize,
+) -> usize {
+    let _ = (string_value, value, custom, list);
+    len
+}
+
+#[test]
+fn strings_from_any_to_attribute_are_cut_at_the_limit() {
+    let string_value = StringValue::from("s".repeat(HUGE));
+    let value = Value::String("t".repeat(HUGE).into());
+    let ((), spans) = capture(|| {
+        records_strings(
+            &string_value,
+            &value,
+            &HugeAttribute(HUGE),
+            &HugeList(HUGE),
+            HUGE,
+        );
+    });
+    let span = spans.named("records_strings");
+    assert_eq!(span.attr_str("string_value"), Some(cut('s')));
+    assert_eq!(span.attr_str("value"), Some(cut('t')));
+    assert_eq!(span.attr_str("custom"), Some(cut('z')));
+    assert_eq!(span.attr_str("from_attrs"), Some(cut('v')));
+    assert_eq!(span.attr("len"), Some(&Value::I64(HUGE as i64)));
+    // `a` and then two-byte chars: the cut falls on the char boundary just
+    // before the limit.
+    let odd = format!("a{}…", "é".repeat((LIMIT - 1) / 2));
+    assert_eq!(
+        span.attr("list"),
+        Some(&Value::Array(Array::String(vec![
+            StringValue::from("short"),
+            StringValue::from(cut('w')),
+            StringValue::from(odd),
+        ])))
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Values that panic while they are recorded
+
+/// A `ToAttribute` of the user's that panics.
+struct PanicsInToAttribute;
+
+impl ToAttribute for PanicsInToAttribute {
+    fn to_attribute(&self) -> Option<Value> {
+        panic!("to_attribute exploded")
+    }
+}
+
+#[traced(args(before, bad, after))]
+fn records_a_panicking_value(before: u32, bad: &PanicsInToAttribute, after: u32) -> u32 {
+    let _ = bad;
+    before + after
+}
+
+#[traced(args(count), attrs(first = items[0]))]
+fn first_item(count: usize, items: &[u32]) -> usize {
+    count + items.len()
+}
+
+#[test]
+fn a_panicking_to_attribute_or_attrs_expression_leaves_a_placeholder() {
+    let ((sum, empty, full), spans) = capture(|| {
+        (
+            records_a_panicking_value(1, &PanicsInToAttribute, 2),
+            first_item(5, &[]),
+            first_item(6, &[9]),
+        )
+    });
+    assert_eq!((sum, empty, full), (3, 5, 7), "the calls completed");
+
+    let span = spans.named("records_a_panicking_value");
+    assert_eq!(span.attr(PLACEHOLDER_KEY), Some(&Value::from(PLACEHOLDER)));
+    // Recorded before the panic: kept.
+    assert_eq!(span.attr("before"), Some(&Value::I64(1)));
+    assert_eq!(span.attr("bad"), None);
+    assert_eq!(span.status, Status::Unset, "{span:?}");
+    assert!(span.events.is_empty(), "{span:?}");
+
+    let calls = spans.all_named("first_item");
+    let (empty, full) = (calls[0], calls[1]);
+    assert_eq!(empty.attr(PLACEHOLDER_KEY), Some(&Value::from(PLACEHOLDER)));
+    assert_eq!(empty.attr("count"), Some(&Value::I64(5)));
+    assert_eq!(empty.attr("first"), None);
+    assert_eq!(empty.status, Status::Unset, "{empty:?}");
+    assert!(empty.events.is_empty(), "{empty:?}");
+    // Not a placeholder for every call: with an item, it is recorded.
+    assert_eq!(full.attr("first"), Some(&Value::I64(9)));
+    assert_eq!(full.attr(PLACEHOLDER_KEY), None);
+}
+
+#[test]
+fn the_call_after_a_panicking_value_records_normally() {
+    let ((), spans) = capture(|| {
+        records_a_panicking_value(1, &PanicsInToAttribute, 2);
+        first_item(3, &[4]);
+    });
+    let span = spans.named("first_item");
+    assert_eq!(span.attr("count"), Some(&Value::I64(3)));
+    assert_eq!(span.attr("first"), Some(&Value::I64(4)));
+    assert_eq!(span.attr(PLACEHOLDER_KEY), None);
+    assert!(
+        span.is_root(),
+        "no span of the call whose recording panicked was left current"
+    );
 }

@@ -34,6 +34,7 @@ use sink::{Behaviour, Reports, Sink, assert_dropped_not_waited, assert_parents, 
 use tokio::runtime::Runtime;
 use traced::setup::{ExportStats, Protocol};
 use traced::{TracerGuard, traced};
+use traced_tests::watchdog;
 
 const TASKS: i64 = 10_000;
 const CALLS_PER_TASK: i64 = 5;
@@ -44,6 +45,10 @@ const WORKERS: usize = 2;
 /// A hang guard, far above the normal run time: calls that waited for the
 /// slow collector (64 spans per 20 ms) would need about 16 s.
 const HANG_GUARD: Duration = Duration::from_secs(10);
+/// The whole test, calls and shutdown (bounded by its 60 s timeout),
+/// normally takes seconds; past this it hangs, and the watchdog aborts it
+/// with a message.
+const WATCHDOG: Duration = Duration::from_secs(300);
 
 #[traced(args(node, caller))]
 async fn request(node: i64, caller: i64) -> i64 {
@@ -173,6 +178,10 @@ fn assert_workers_clean(runtime: &Runtime) {
 #[test]
 fn with_a_queue_large_enough_every_span_is_exported_once_under_its_callers_span() {
     let _turn = serial();
+    let _watchdog = watchdog(
+        WATCHDOG,
+        "concurrency_async: with_a_queue_large_enough_every_span_is_exported_once_under_its_callers_span",
+    );
     let sink = Sink::start(Behaviour::PROMPT, KEYS);
     let reports = Reports::default();
     let guard = setup(&sink, 1 << 20, &reports);
@@ -219,6 +228,10 @@ fn with_a_queue_large_enough_every_span_is_exported_once_under_its_callers_span(
 #[test]
 fn with_a_small_queue_and_a_slow_collector_spans_are_dropped_counted_and_reported_once() {
     let _turn = serial();
+    let _watchdog = watchdog(
+        WATCHDOG,
+        "concurrency_async: with_a_small_queue_and_a_slow_collector_spans_are_dropped_counted_and_reported_once",
+    );
     let sink = Sink::start(Behaviour::slow(Duration::from_millis(20)), KEYS);
     let reports = Reports::default();
     let guard = setup(&sink, 64, &reports);

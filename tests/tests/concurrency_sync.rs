@@ -24,6 +24,7 @@ use opentelemetry::trace::TraceContextExt;
 use sink::{Behaviour, Reports, Sink, assert_dropped_not_waited, assert_parents, serial};
 use traced::setup::{ExportStats, Protocol};
 use traced::{TracerGuard, traced};
+use traced_tests::watchdog;
 
 const THREADS: i64 = 8;
 /// Trees per thread; 5 calls each, so 50 000 calls per thread.
@@ -36,6 +37,10 @@ const KEYS: &[&str] = &["node", "caller"];
 /// A hang guard, far above the normal run time: calls that waited for the
 /// slow collector (64 spans per 20 ms) would need more than two minutes.
 const HANG_GUARD: Duration = Duration::from_secs(30);
+/// The whole test, calls and shutdown (bounded by its 60 s timeout),
+/// normally takes seconds; past this it hangs, and the watchdog aborts it
+/// with a message.
+const WATCHDOG: Duration = Duration::from_secs(300);
 
 #[traced(args(node, caller))]
 fn root(node: i64, caller: i64) -> i64 {
@@ -113,6 +118,10 @@ fn run_threads() -> Duration {
 #[test]
 fn with_a_queue_large_enough_every_span_is_exported_once_under_its_callers_span() {
     let _turn = serial();
+    let _watchdog = watchdog(
+        WATCHDOG,
+        "concurrency_sync: with_a_queue_large_enough_every_span_is_exported_once_under_its_callers_span",
+    );
     let sink = Sink::start(Behaviour::PROMPT, KEYS);
     let reports = Reports::default();
     let guard = setup(&sink, 1 << 20, &reports);
@@ -148,6 +157,10 @@ fn with_a_queue_large_enough_every_span_is_exported_once_under_its_callers_span(
 #[test]
 fn with_a_small_queue_and_a_slow_collector_spans_are_dropped_counted_and_reported_once() {
     let _turn = serial();
+    let _watchdog = watchdog(
+        WATCHDOG,
+        "concurrency_sync: with_a_small_queue_and_a_slow_collector_spans_are_dropped_counted_and_reported_once",
+    );
     let sink = Sink::start(Behaviour::slow(Duration::from_millis(20)), KEYS);
     let reports = Reports::default();
     let guard = setup(&sink, 64, &reports);

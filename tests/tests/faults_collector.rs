@@ -9,16 +9,23 @@
 //! Against each one, 20 000 traced calls (40 000 spans, queue of 256), and
 //! 1 000 more once two exports have failed:
 //! - keep their speed: every call is timed, and none may take anywhere near
-//!   what an export takes (the fault servers answer late or never, so a
-//!   call that waited for an export would take 250 ms to 1 s);
+//!   what an export takes (the fault servers answer after 1 s or never, so
+//!   a call that waited for an export would take 1 to 3 s, and none may
+//!   take 100 ms);
 //! - memory stays bounded: the bytes live in the process grow by less than
 //!   1 MB over the last 18 000 calls (keeping their spans takes 8 MB), and
 //!   spans are dropped, not queued;
 //! - the failure is reported once, with the endpoint and the cause, however
 //!   many exports fail, then one summary line at shutdown;
 //! - the guard's shutdown, made while an export is in flight and spans are
-//!   queued behind it, returns within its timeout.
+//!   queued behind it, returns within its timeout (whether an export is in
+//!   flight then depends on timing; `init_guard.rs` has the deterministic
+//!   case: a shutdown while a request is provably unanswered).
 //!
+//! And a collector that answers 500, then recovers: the outage and the
+//! recovery are reported once each, and the spans made after it arrive.
+//!
+//! Each test runs under a watchdog, so a hang fails it with a message.
 //! Measured numbers are printed (`--nocapture`).
 
 mod sink;
@@ -32,6 +39,7 @@ use std::time::{Duration, Instant};
 use sink::{Behaviour, Reports, Sink, serial};
 use traced::setup::{ExportStats, Protocol};
 use traced::traced;
+use traced_tests::watchdog;
 
 /// Counts the bytes allocated and not yet freed, process-wide.
 struct LiveBytes;
@@ -82,14 +90,20 @@ const REFILL: usize = 1_000;
 const SPANS_PER_CALL: u64 = 2;
 const WARM_UP: usize = 2_000;
 const QUEUE: usize = 256;
-const EXPORT_TIMEOUT: Duration = Duration::from_secs(1);
+/// Long enough for the answer of a late server, and for the exporter's
+/// retries of a 503 (three requests of 1 s each, with back-off between).
+const EXPORT_TIMEOUT: Duration = Duration::from_secs(3);
 const SHUTDOWN_TIMEOUT: Duration = Duration::from_millis(250);
-/// How late a failing server answers, so that waiting for one export would
-/// show in a call's time.
-const ANSWER_DELAY: Duration = Duration::from_millis(250);
-/// No call may take this long: a hang guard far above a call's normal time
-/// (tens of microseconds), far below an export's.
-const SLOW_CALL: Duration = Duration::from_millis(200);
+/// How late a failing server answers, so that a call that waited for an
+/// export would take at least this long.
+const ANSWER_DELAY: Duration = Duration::from_secs(1);
+/// No call may take this long: far above a call's normal time (tens of
+/// microseconds, a few hundred at worst), a tenth of what a call blocked on
+/// an export would take (`ANSWER_DELAY`, or `EXPORT_TIMEOUT` for a server
+/// that never answers).
+const SLOW_CALL: Duration = Duration::from_millis(100);
+/// Far above a test's normal run time (a few seconds).
+const HANG_LIMIT: Duration = Duration::from_secs(120);
 /// Growth of the live bytes allowed over the measured calls. With a queue
 /// that never fills (1 << 20), the same calls against the refusing
 /// collector grew them by 8 MB; with the queue of 256 they grow by 0.
@@ -315,6 +329,10 @@ fn silent_endpoint() -> String {
 #[test]
 fn a_collector_refusing_connections() {
     let _turn = serial();
+    let _watchdog = watchdog(
+        HANG_LIMIT,
+        "faults_collector: a_collector_refusing_connections",
+    );
     let run = run_against(refusing_endpoint(), 2);
     run.print("refusing");
     assert_contained(&run, Some("connecting to 127.0.0.1:"));
@@ -323,6 +341,10 @@ fn a_collector_refusing_connections() {
 #[test]
 fn a_collector_accepting_and_never_answering() {
     let _turn = serial();
+    let _watchdog = watchdog(
+        HANG_LIMIT,
+        "faults_collector: a_collector_accepting_and_never_answering",
+    );
     let run = run_against(silent_endpoint(), 2);
     run.print("never answering");
     assert_contained(&run, Some("accepts connections"));
@@ -337,6 +359,7 @@ fn a_collector_accepting_and_never_answering() {
 #[test]
 fn a_collector_answering_500() {
     let _turn = serial();
+    let _watchdog = watchdog(HANG_LIMIT, "faults_collector: a_collector_answering_500");
     let sink = Sink::start(Behaviour::failing(500, ANSWER_DELAY), &[]);
     let run = run_against(sink.endpoint(), 2);
     run.print("answering 500");
@@ -347,6 +370,10 @@ fn a_collector_answering_500() {
 #[test]
 fn a_collector_answering_503_which_is_retried() {
     let _turn = serial();
+    let _watchdog = watchdog(
+        HANG_LIMIT,
+        "faults_collector: a_collector_answering_503_which_is_retried",
+    );
     let sink = Sink::start(Behaviour::failing(503, ANSWER_DELAY), &[]);
     let run = run_against(sink.endpoint(), 2);
     run.print("answering 503");
@@ -360,6 +387,10 @@ fn a_collector_answering_503_which_is_retried() {
 #[test]
 fn a_healthy_collector_for_comparison() {
     let _turn = serial();
+    let _watchdog = watchdog(
+        HANG_LIMIT,
+        "faults_collector: a_healthy_collector_for_comparison",
+    );
     let sink = Sink::start(Behaviour::PROMPT, &[]);
     let run = run_against(sink.endpoint(), 0);
     run.print("healthy");
@@ -368,4 +399,134 @@ fn a_healthy_collector_for_comparison() {
     assert_eq!(stats.ended, (CALLS + REFILL) as u64 * SPANS_PER_CALL);
     assert_eq!(stats.failed, 0);
     assert_eq!(sink.spans().len() as u64, stats.exported);
+}
+
+/// Waits until `reports` has `count` lines; fails after 10 s.
+fn wait_for_reports(reports: &Reports, count: usize) -> Vec<String> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let lines = reports.lines();
+        if lines.len() >= count {
+            return lines;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "waited 10 s for {count} reports: {lines:#?}"
+        );
+        thread::sleep(Duration::from_millis(5));
+    }
+}
+
+#[test]
+fn a_collector_that_recovers_is_reported_once_down_once_up_and_gets_the_later_spans() {
+    let _turn = serial();
+    let _watchdog = watchdog(
+        HANG_LIMIT,
+        "faults_collector: a_collector_that_recovers_is_reported_once_down_once_up_and_gets_the_later_spans",
+    );
+    const BEFORE: u64 = 10;
+    const AFTER: u64 = 7;
+    /// `i` of the calls made once the collector works again.
+    const LATER: u64 = 1000;
+    let sink = Sink::start(Behaviour::failing(500, Duration::ZERO), &["i"]);
+    let endpoint = sink.endpoint();
+    let reports = Reports::default();
+    let guard = traced::Setup::new()
+        .environment(std::iter::empty::<(String, String)>())
+        .service_name("recovery")
+        .endpoint(endpoint.clone())
+        .protocol(Protocol::HttpProtobuf)
+        .export_timeout(EXPORT_TIMEOUT)
+        .shutdown_timeout(Duration::from_secs(5))
+        .report_with(reports.reporter())
+        .init()
+        .expect("set-up");
+
+    // The collector is down: the export fails and is reported.
+    for i in 0..BEFORE {
+        handle(i);
+    }
+    assert!(guard.force_flush().is_err(), "the collector answers 500");
+    let down = wait_for_reports(&reports, 1);
+    let failed_by = Instant::now();
+    assert_eq!(guard.stats().failed, BEFORE * SPANS_PER_CALL);
+
+    // It recovers. After a failure the exporter sends nothing for 1 s
+    // (batches in that second fail at once), so the next spans wait it out.
+    sink.set_behaviour(Behaviour::PROMPT);
+    thread::sleep(Duration::from_millis(1100).saturating_sub(failed_by.elapsed()));
+    for i in LATER..LATER + AFTER {
+        handle(i);
+    }
+    guard
+        .force_flush()
+        .expect("the collector answers again: the flush works");
+    let up = reports.lines();
+    let stats = guard.shutdown().expect("a clean shutdown");
+    let lines = reports.lines();
+    eprintln!("recovery: {stats:?}; reports {lines:#?}");
+
+    // Reported exactly: the outage once, with its cause; the recovery once,
+    // with the spans lost meanwhile; then the summary.
+    assert_eq!(down.len(), 1, "{down:#?}");
+    assert_eq!(up.len(), 2, "{up:#?}");
+    assert_eq!(lines.len(), 3, "{lines:#?}");
+    assert_eq!(lines[..2], up[..]);
+    assert_eq!(lines[0], down[0]);
+    for part in [
+        format!("could not export spans to {endpoint}"),
+        "status code: 500".to_owned(),
+    ] {
+        assert!(lines[0].contains(&part), "{part:?} in {}", lines[0]);
+    }
+    // (The reports name the URL spans are sent to: OTLP/HTTP adds the path.)
+    assert_eq!(
+        lines[1],
+        format!(
+            "traced: exporting spans to {endpoint}/v1/traces works again; \
+             {} spans could not be sent meanwhile",
+            BEFORE * SPANS_PER_CALL
+        )
+    );
+    assert_eq!(
+        stats,
+        ExportStats {
+            ended: (BEFORE + AFTER) * SPANS_PER_CALL,
+            exported: AFTER * SPANS_PER_CALL,
+            failed: BEFORE * SPANS_PER_CALL,
+            dropped: 0,
+        }
+    );
+    for part in [
+        format!(
+            "{} of {} spans were not exported to {endpoint}",
+            stats.lost(),
+            stats.ended
+        ),
+        format!("{} in failed exports", stats.failed),
+        "0 dropped".to_owned(),
+    ] {
+        assert!(lines[2].contains(&part), "{part:?} in {}", lines[2]);
+    }
+
+    // The later spans arrived, each once: `handle` and `work` per call.
+    let mut received: Vec<(String, i64)> = sink
+        .take()
+        .into_iter()
+        .map(|span| {
+            let i = span.int("i").expect("every span records `i`");
+            (span.name, i)
+        })
+        .collect();
+    received.sort_unstable();
+    let mut expected: Vec<(String, i64)> = (LATER..LATER + AFTER)
+        .flat_map(|i| {
+            [
+                ("handle".to_owned(), i as i64),
+                ("work".to_owned(), i as i64),
+            ]
+        })
+        .collect();
+    expected.sort_unstable();
+    assert_eq!(received, expected);
 }

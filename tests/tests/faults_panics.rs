@@ -402,3 +402,56 @@ fn a_future_dropped_by_select_ends_its_spans_once_as_cancelled() {
         "the branch that won was not cancelled"
     );
 }
+
+#[traced]
+async fn holds_a_value_that_panics_when_dropped() {
+    let _value = PanicsOnDrop("a cancelled body's local");
+    tokio::task::yield_now().await;
+    tokio::time::sleep(Duration::from_secs(3600)).await;
+}
+
+#[test]
+fn a_drop_that_panics_while_a_future_is_cancelled_fails_its_span() {
+    let runtime = current_thread();
+    let (payload, spans, manual) = under_a_manual_span(|| {
+        let caught = catch_unwind(AssertUnwindSafe(|| {
+            runtime.block_on(async {
+                let _ = tokio::time::timeout(
+                    Duration::from_millis(20),
+                    holds_a_value_that_panics_when_dropped(),
+                )
+                .await;
+            })
+        }));
+        let payload = caught.expect_err("the destructor's panic goes on");
+        panic_text(payload.as_ref())
+    });
+    assert_eq!(payload, "a cancelled body's local panicked in drop");
+    let span = spans.named("holds_a_value_that_panics_when_dropped");
+    assert!(span.is_child_of(&manual));
+    assert_eq!(
+        span.status,
+        Status::error("a cancelled body's local panicked in drop".to_owned())
+    );
+    assert_eq!(span.event_count("exception"), 1);
+    assert_eq!(span.event_count("cancelled"), 1, "it was cancelled too");
+    // `under_a_manual_span` checked that the context stack is intact after.
+}
+
+#[traced]
+fn under_a_reexported_context() {}
+
+#[test]
+fn the_reexported_opentelemetry_is_the_one_traced_uses() {
+    // A context handled through `traced::opentelemetry` parents traced spans.
+    let (_, spans, manual) = under_a_manual_span(|| {
+        let cx = traced::opentelemetry::Context::current();
+        let _attached = cx.attach();
+        under_a_reexported_context();
+    });
+    assert!(
+        spans
+            .named("under_a_reexported_context")
+            .is_child_of(&manual)
+    );
+}

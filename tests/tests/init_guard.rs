@@ -3,14 +3,19 @@
 //! before it, also inside a current-thread runtime; bad settings are refused
 //! by name and install nothing; the sampler, export timeout and batch
 //! variables are used; a collector that refuses or never answers is
-//! reported once, counted, and never hangs the program; the console
+//! reported once, counted, and never hangs the program: a shutdown made
+//! while an export is in flight to a collector that never answers returns
+//! within its timeout (and 1.5 s) and counts the spans lost; the console
 //! exporter prints.
 //!
-//! Each test installs the global provider, so they take turns.
+//! Each test installs the global provider, so they take turns; those that
+//! export run under a watchdog, so a hang fails them with a message.
 
 mod support;
 
 use std::collections::BTreeSet;
+use std::io::Read as _;
+use std::net::{SocketAddr, TcpListener};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -27,6 +32,14 @@ use support::{
 };
 use traced::setup::ExportStats;
 use traced::traced;
+use traced_tests::watchdog;
+
+/// How much longer than its timeout a shutdown may take to return: the
+/// timeout bounds the wait for the collector; the rest (stopping the
+/// export thread, the summary) takes milliseconds.
+const SHUTDOWN_MARGIN: Duration = Duration::from_millis(1500);
+/// Far above the normal run time of any test here (a few seconds).
+const HANG_LIMIT: Duration = Duration::from_secs(120);
 
 #[traced(args(i))]
 fn unit(i: u64) -> u64 {
@@ -64,6 +77,10 @@ fn protocol_name(protocol: Protocol) -> &'static str {
 #[test]
 fn dropping_the_guard_exports_every_span_ended_before_it() {
     let _turn = serial();
+    let _watchdog = watchdog(
+        HANG_LIMIT,
+        "init_guard: dropping_the_guard_exports_every_span_ended_before_it",
+    );
     let collector = Collector::start(&[Protocol::Grpc]);
     const THREADS: u64 = 2;
     const PER_THREAD: u64 = 2500;
@@ -120,6 +137,10 @@ fn dropping_the_guard_exports_every_span_ended_before_it() {
 #[test]
 fn dropping_the_guard_inside_a_current_thread_runtime_exports() {
     let _turn = serial();
+    let _watchdog = watchdog(
+        HANG_LIMIT,
+        "init_guard: dropping_the_guard_inside_a_current_thread_runtime_exports",
+    );
     let collector = Collector::start(&[Protocol::HttpBinary]);
     let endpoint = collector.endpoint(Protocol::HttpBinary);
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -342,6 +363,10 @@ fn an_endpoint_the_exporter_rejects_is_refused_by_name_and_installs_nothing() {
 #[test]
 fn a_refused_connection_is_reported_once_counted_and_does_not_block() {
     let _turn = serial();
+    let _watchdog = watchdog(
+        HANG_LIMIT,
+        "init_guard: a_refused_connection_is_reported_once_counted_and_does_not_block",
+    );
     for protocol in [Protocol::Grpc, Protocol::HttpBinary] {
         let endpoint = refused_endpoint();
         let reports = Reports::default();
@@ -396,7 +421,7 @@ fn a_refused_connection_is_reported_once_counted_and_does_not_block() {
         let stats = guard.shutdown().expect("shutdown reports, not fails");
         let took = started.elapsed();
         assert!(
-            took < shutdown_timeout + Duration::from_secs(10),
+            took < shutdown_timeout + SHUTDOWN_MARGIN,
             "{protocol:?}: shutdown took {took:?}"
         );
         assert_eq!(
@@ -429,6 +454,10 @@ fn a_refused_connection_is_reported_once_counted_and_does_not_block() {
 #[test]
 fn shutdown_returns_within_its_timeout_when_the_collector_never_answers() {
     let _turn = serial();
+    let _watchdog = watchdog(
+        HANG_LIMIT,
+        "init_guard: shutdown_returns_within_its_timeout_when_the_collector_never_answers",
+    );
     for protocol in [Protocol::Grpc, Protocol::HttpBinary] {
         let blackhole = Blackhole::start();
         let reports = Reports::default();
@@ -453,7 +482,7 @@ fn shutdown_returns_within_its_timeout_when_the_collector_never_answers() {
         let outcome = guard.shutdown();
         let took = started.elapsed();
         assert!(
-            took < shutdown_timeout + Duration::from_secs(10),
+            took < shutdown_timeout + SHUTDOWN_MARGIN,
             "{protocol:?}: shutdown took {took:?}"
         );
         assert!(
@@ -488,6 +517,10 @@ fn shutdown_returns_within_its_timeout_when_the_collector_never_answers() {
 #[test]
 fn the_export_timeout_bounds_each_export() {
     let _turn = serial();
+    let _watchdog = watchdog(
+        HANG_LIMIT,
+        "init_guard: the_export_timeout_bounds_each_export",
+    );
     for protocol in [Protocol::Grpc, Protocol::HttpBinary] {
         let blackhole = Blackhole::start();
         let reports = Reports::default();
@@ -521,6 +554,10 @@ fn the_export_timeout_bounds_each_export() {
 #[test]
 fn nothing_is_reported_after_a_timed_out_shutdown_returns() {
     let _turn = serial();
+    let _watchdog = watchdog(
+        HANG_LIMIT,
+        "init_guard: nothing_is_reported_after_a_timed_out_shutdown_returns",
+    );
     let blackhole = Blackhole::start();
     let reports = Reports::default();
     let guard = traced::Setup::new()
@@ -547,9 +584,153 @@ fn nothing_is_reported_after_a_timed_out_shutdown_returns() {
     );
 }
 
+/// A collector that accepts connections and reads every byte sent to it,
+/// and never answers: it shows when an export request has arrived.
+struct Listening {
+    addr: SocketAddr,
+    received: Arc<Mutex<Vec<u8>>>,
+}
+
+impl Listening {
+    fn start() -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr = listener.local_addr().expect("local addr");
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let all = Arc::clone(&received);
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let all = Arc::clone(&all);
+                // Read and keep the bytes; the connection stays open until
+                // the client closes it.
+                std::thread::spawn(move || {
+                    let mut stream = stream;
+                    let mut buffer = [0; 4096];
+                    while let Ok(read @ 1..) = stream.read(&mut buffer) {
+                        all.lock().unwrap().extend_from_slice(&buffer[..read]);
+                    }
+                });
+            }
+        });
+        Listening { addr, received }
+    }
+
+    fn endpoint(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    fn received(&self) -> Vec<u8> {
+        self.received.lock().unwrap().clone()
+    }
+}
+
+/// Named for the test below: its name in the received bytes shows that
+/// the export request carrying its spans arrived.
+#[traced(args(i))]
+fn sent_but_never_answered(i: u64) -> u64 {
+    i + 1
+}
+
+#[test]
+fn a_shutdown_during_an_export_in_flight_returns_at_its_timeout_and_counts_the_spans_lost() {
+    let _turn = serial();
+    let _watchdog = watchdog(
+        HANG_LIMIT,
+        "init_guard: a_shutdown_during_an_export_in_flight_returns_at_its_timeout_and_counts_the_spans_lost",
+    );
+    const SPANS: u64 = 3;
+    for protocol in [Protocol::HttpBinary, Protocol::Grpc] {
+        let collector = Listening::start();
+        let endpoint = collector.endpoint();
+        let reports = Reports::default();
+        let shutdown_timeout = Duration::from_millis(500);
+        let guard = traced::Setup::new()
+            .environment([
+                ("OTEL_SERVICE_NAME", "in-flight"),
+                ("OTEL_EXPORTER_OTLP_PROTOCOL", protocol_name(protocol)),
+                ("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint.as_str()),
+                // The export waits for an answer far longer than the test.
+                ("OTEL_EXPORTER_OTLP_TIMEOUT", "60000"),
+                // Sent by the batch processor on its own, without a flush.
+                ("OTEL_BSP_SCHEDULE_DELAY", "50"),
+            ])
+            .shutdown_timeout(shutdown_timeout)
+            .report_with(reports.sink())
+            .init()
+            .expect("init");
+        for i in 0..SPANS {
+            assert_eq!(sent_but_never_answered(i), i + 1);
+        }
+
+        // Wait until the request with the spans has reached the collector
+        // (uncompressed, the spans' name is in its bytes): the export is in
+        // flight, waiting for an answer that never comes.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !contains(&collector.received(), b"sent_but_never_answered") {
+            assert!(
+                Instant::now() < deadline,
+                "{protocol:?}: no export request arrived within 10 s ({} bytes)",
+                collector.received().len()
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        // Nothing has failed yet.
+        assert_eq!(reports.all(), Vec::<String>::new(), "{protocol:?}");
+        let before = guard.stats();
+        assert_eq!(
+            (before.ended, before.exported, before.failed),
+            (SPANS, 0, 0),
+            "{protocol:?}: {before:?}"
+        );
+
+        let started = Instant::now();
+        let outcome = guard.shutdown();
+        let took = started.elapsed();
+        assert!(
+            took < shutdown_timeout + SHUTDOWN_MARGIN,
+            "{protocol:?}: shutdown took {took:?}"
+        );
+        let error = outcome.expect_err("the shutdown cannot finish the export in flight");
+        eprintln!("{protocol:?}: shutdown returned in {took:?}: {error}");
+        assert!(
+            error.to_string().contains("Timeout"),
+            "{protocol:?}: {error}"
+        );
+        let stats = error.stats().expect("a failed shutdown has the counts");
+        assert_eq!(
+            (stats.ended, stats.exported),
+            (SPANS, 0),
+            "{protocol:?}: {stats:?}"
+        );
+        assert_eq!(stats.lost(), SPANS, "{protocol:?}: {stats:?}");
+        assert_eq!(
+            stats.ended,
+            stats.exported + stats.failed + stats.dropped,
+            "{protocol:?}: {stats:?}"
+        );
+        // One line: the summary, naming the count and the collector.
+        let reports = reports.all();
+        assert_eq!(reports.len(), 1, "{protocol:?}: {reports:#?}");
+        assert!(
+            reports[0].contains(&format!("{SPANS} of {SPANS} spans"))
+                && reports[0].contains(&endpoint),
+            "{protocol:?}: {reports:#?}"
+        );
+    }
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|window| window == needle)
+}
+
 #[test]
 fn bsp_variables_given_to_environment_are_used() {
     let _turn = serial();
+    let _watchdog = watchdog(
+        HANG_LIMIT,
+        "init_guard: bsp_variables_given_to_environment_are_used",
+    );
     let collector = Collector::start(&[Protocol::HttpBinary]);
     // The batch schedule comes from the given variables, like every other
     // `OTEL_*` setting (the default is 5 s).
@@ -583,6 +764,10 @@ fn under(parent: &Context, i: u64) -> u64 {
 #[test]
 fn the_sampler_from_the_environment_is_used() {
     let _turn = serial();
+    let _watchdog = watchdog(
+        HANG_LIMIT,
+        "init_guard: the_sampler_from_the_environment_is_used",
+    );
     let collector = Collector::start(&[Protocol::HttpBinary]);
     let guard = traced::Setup::new()
         .environment([
@@ -681,4 +866,35 @@ fn console_child() {
         }
     );
     println!("child finished");
+}
+
+/// The watchdog the heavy tests run under: a hang fails fast, with a
+/// message naming what hung.
+#[test]
+fn a_hang_under_the_watchdog_aborts_the_process_with_its_message() {
+    let started = Instant::now();
+    let output = output_within(child("watchdog_child", &[]), Duration::from_secs(60));
+    let took = started.elapsed();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !output.status.success(),
+        "the hang went unnoticed: {stderr}"
+    );
+    assert!(
+        stderr.contains("watchdog: the watchdog's own test did not finish within 200ms"),
+        "{stderr}"
+    );
+    assert!(took < Duration::from_secs(15), "took {took:?}");
+}
+
+#[test]
+#[ignore = "run by `a_hang_under_the_watchdog_aborts_the_process_with_its_message` in a child process"]
+fn watchdog_child() {
+    if !is_child() {
+        return;
+    }
+    // Dropped in time: nothing happens.
+    drop(watchdog(Duration::from_secs(5), "a quick piece of work"));
+    let _watchdog = watchdog(Duration::from_millis(200), "the watchdog's own test");
+    std::thread::sleep(Duration::from_secs(20)); // "hangs"
 }

@@ -1,9 +1,12 @@
 //! Secrets stay out of spans: nothing is recorded unless listed, whatever
-//! the options, and a `traced::Secret` shows only its marker wherever it goes.
+//! the options, sync or async; a panic under `err = type` or `err = off`
+//! records no payload text (an `unwrap` or `expect` would put the error's
+//! text there); and a `traced::Secret` shows only its marker wherever it
+//! goes.
 
 use std::fmt;
 
-use opentelemetry::trace::{TraceContextExt as _, Tracer as _};
+use opentelemetry::trace::{Status, TraceContextExt as _, Tracer as _};
 use opentelemetry::{Context, Value, global};
 use opentelemetry_sdk::trace::SpanData;
 use traced::{Secret, traced};
@@ -75,6 +78,84 @@ fn as_root(password: &str) -> usize {
     password.len()
 }
 
+#[traced(args(user), err = display)]
+fn err_display(user: &str, password: &str) -> Result<usize, Rejected> {
+    let _ = password.len();
+    Err(Rejected(user.to_owned()))
+}
+
+#[traced(args(%user), err = debug)]
+fn err_debug(user: &str, password: &str) -> Result<usize, Rejected> {
+    let _ = password.len();
+    Err(Rejected(user.to_owned()))
+}
+
+#[traced(attrs(shown = %user, debugged = ?user, "user.name" = user), ret = display)]
+fn ret_display(user: &str, password: &str) -> String {
+    let _ = password.len();
+    format!("hello {user}")
+}
+
+#[traced(ret = debug)]
+fn ret_debug(user: &str, password: &str) -> Result<usize, Rejected> {
+    Ok(user.len() + password.len())
+}
+
+/// Every option that captures something, on an async fn: `err = type`
+/// keeps the password out of the error it returns.
+#[traced(kind = client, args(user), attrs(user.len = user.len() as i64), ret, err = type)]
+async fn async_everything(user: &str, password: &str, fail: bool) -> Result<usize, Rejected> {
+    tokio::task::yield_now().await;
+    if fail {
+        Err(Rejected(password.to_owned()))
+    } else {
+        Ok(user.len() + password.len())
+    }
+}
+
+#[traced(args(?user), ret = display, err = debug)]
+async fn async_display(user: &str, password: &str, fail: bool) -> Result<String, Rejected> {
+    tokio::task::yield_now().await;
+    let _ = password.len();
+    if fail {
+        Err(Rejected(user.to_owned()))
+    } else {
+        Ok(format!("hello {user}"))
+    }
+}
+
+#[traced]
+async fn async_bare(user: &str, password: &str) -> usize {
+    tokio::task::yield_now().await;
+    user.len() + password.len()
+}
+
+#[traced(err = off)]
+async fn async_err_off(password: &str) -> Result<(), Rejected> {
+    tokio::task::yield_now().await;
+    Err(Rejected(password.to_owned()))
+}
+
+#[traced(name = "async_renamed", parent = parent, args(user))]
+async fn async_with_parent(parent: &Context, user: &str, password: &str) -> usize {
+    tokio::task::yield_now().await;
+    user.len() + password.len()
+}
+
+#[traced(root)]
+async fn async_root(password: &str) -> usize {
+    tokio::task::yield_now().await;
+    password.len()
+}
+
+fn block_on<F: Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a current-thread runtime")
+        .block_on(future)
+}
+
 #[traced]
 fn panics_without_the_password(password: &str) {
     assert!(password.is_empty(), "a non-empty input");
@@ -89,10 +170,27 @@ fn no_option_records_an_unlisted_parameter() {
         let _ = with_ret("ada", PASSWORD);
         let _ = err_type(PASSWORD);
         let _ = err_off(PASSWORD);
+        let _ = err_display("ada", PASSWORD);
+        let _ = err_debug("ada", PASSWORD);
+        ret_display("ada", PASSWORD);
+        let _ = ret_debug("ada", PASSWORD);
         let outer = global::tracer("test").start("outer");
         let cx = Context::current_with_span(outer);
         with_parent(&cx, "ada", PASSWORD);
         as_root(PASSWORD);
+        block_on(async {
+            assert_eq!(
+                async_everything("ada", PASSWORD, false).await.ok(),
+                Some(31)
+            );
+            assert!(async_everything("ada", PASSWORD, true).await.is_err());
+            let _ = async_display("ada", PASSWORD, false).await;
+            let _ = async_display("ada", PASSWORD, true).await;
+            async_bare("ada", PASSWORD).await;
+            let _ = async_err_off(PASSWORD).await;
+            async_with_parent(&cx, "ada", PASSWORD).await;
+            async_root(PASSWORD).await;
+        });
     });
     for name in [
         "bare",
@@ -101,12 +199,26 @@ fn no_option_records_an_unlisted_parameter() {
         "with_ret",
         "err_type",
         "err_off",
+        "err_display",
+        "err_debug",
+        "ret_display",
+        "ret_debug",
         "with_parent",
         "as_root",
+        "async_bare",
+        "async_err_off",
+        "async_renamed",
+        "async_root",
     ] {
         assert_clean(spans.named(name));
     }
-    // The listed values are there, so the check above is not vacuous.
+    for name in ["async_everything", "async_display"] {
+        let calls = spans.all_named(name);
+        assert_eq!(calls.len(), 2, "{name}");
+        calls.into_iter().for_each(assert_clean);
+    }
+
+    // The listed values are there, so the checks above are not vacuous.
     assert_eq!(
         spans.named("with_args").attr_str("user"),
         Some("ada".into())
@@ -115,6 +227,45 @@ fn no_option_records_an_unlisted_parameter() {
         spans.named("with_ret").attr_str("return"),
         Some("31".into())
     );
+    let span = spans.named("err_display");
+    assert_eq!(span.error_description(), Some("rejected ada".into()));
+    assert_eq!(span.attr_str("user"), Some("ada".into()));
+    let span = spans.named("err_debug");
+    assert_eq!(span.error_description(), Some("Rejected(\"ada\")".into()));
+    assert_eq!(span.attr_str("user"), Some("ada".into()));
+    let span = spans.named("ret_display");
+    assert_eq!(span.attr_str("return"), Some("hello ada".into()));
+    assert_eq!(span.attr_str("shown"), Some("ada".into()));
+    assert_eq!(span.attr_str("debugged"), Some("\"ada\"".into()));
+    assert_eq!(span.attr_str("user.name"), Some("ada".into()));
+    assert_eq!(
+        spans.named("ret_debug").attr_str("return"),
+        Some("31".into())
+    );
+    let everything = spans.all_named("async_everything");
+    let (ok, failed) = (everything[0], everything[1]);
+    for span in [ok, failed] {
+        assert_eq!(span.attr_str("user"), Some("ada".into()));
+        assert_eq!(span.attr("user.len"), Some(&Value::I64(3)));
+    }
+    assert_eq!(ok.attr_str("return"), Some("31".into()));
+    assert_eq!(failed.error_description(), Some("secrets::Rejected".into()));
+    let display = spans.all_named("async_display");
+    assert_eq!(display[0].attr_str("return"), Some("hello ada".into()));
+    assert_eq!(display[0].attr_str("user"), Some("\"ada\"".into()));
+    assert_eq!(
+        display[1].error_description(),
+        Some("Rejected(\"ada\")".into())
+    );
+    assert_eq!(
+        spans.named("async_renamed").attr_str("user"),
+        Some("ada".into())
+    );
+    assert_eq!(
+        spans.named("async_err_off").status,
+        Status::Unset,
+        "err = off records nothing"
+    );
 }
 
 #[test]
@@ -122,6 +273,86 @@ fn a_panic_records_only_its_own_message() {
     let (message, spans) = capture_panic(|| panics_without_the_password(PASSWORD));
     assert_eq!(message, "a non-empty input");
     assert_clean(spans.named("panics_without_the_password"));
+}
+
+/// An error whose `Debug` shows the secret it carries, as a derived `Debug`
+/// does: `unwrap()` puts it in the panic message.
+#[derive(Debug)]
+#[allow(dead_code)] // read only by `Debug`
+struct Leaky(String);
+
+/// A check that fails with the password in its error.
+fn check(password: &str) -> Result<(), Leaky> {
+    Err(Leaky(password.to_owned()))
+}
+
+/// A lookup that finds nothing.
+fn lookup(_: &str) -> Option<u8> {
+    None
+}
+
+#[traced(err = type)]
+fn unwraps_a_leaky_error(password: &str) -> Result<(), Leaky> {
+    check(password).unwrap();
+    Ok(())
+}
+
+#[traced(err = off)]
+fn expects_with_the_password(password: &str) -> u8 {
+    lookup(password).expect(password)
+}
+
+#[traced(err = type)]
+async fn async_unwraps_a_leaky_error(password: &str) -> Result<(), Leaky> {
+    tokio::task::yield_now().await;
+    check(password).unwrap();
+    Ok(())
+}
+
+/// Failed by a panic, recorded without its payload: status `Error`
+/// "panic", `error.type` "panic", one `exception` event with type and
+/// message "panic".
+fn assert_panic_without_text(span: &SpanData) {
+    assert_eq!(span.status, Status::error("panic"), "{}", span.name);
+    assert_eq!(span.attr_str("error.type"), Some("panic".into()));
+    assert_eq!(span.event_count("exception"), 1, "{}", span.name);
+    assert_eq!(
+        span.event_attr("exception", "exception.type"),
+        Some("panic".into())
+    );
+    assert_eq!(
+        span.event_attr("exception", "exception.message"),
+        Some("panic".into())
+    );
+}
+
+#[test]
+fn a_panic_under_err_type_or_off_records_no_payload_text() {
+    let (message, spans) = capture_panic(|| {
+        let _ = unwraps_a_leaky_error(PASSWORD);
+    });
+    // The payload itself is untouched and does hold the password, so the
+    // check is not vacuous.
+    assert!(message.contains(PASSWORD), "{message}");
+    let span = spans.named("unwraps_a_leaky_error");
+    assert_clean(span);
+    assert_panic_without_text(span);
+
+    let (message, spans) = capture_panic(|| {
+        expects_with_the_password(PASSWORD);
+    });
+    assert_eq!(message, PASSWORD);
+    let span = spans.named("expects_with_the_password");
+    assert_clean(span);
+    assert_panic_without_text(span);
+
+    let (message, spans) = capture_panic(|| {
+        let _ = block_on(async_unwraps_a_leaky_error(PASSWORD));
+    });
+    assert!(message.contains(PASSWORD), "{message}");
+    let span = spans.named("async_unwraps_a_leaky_error");
+    assert_clean(span);
+    assert_panic_without_text(span);
 }
 
 #[traced(args(token, ?copy, %shown))]

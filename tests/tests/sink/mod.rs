@@ -2,7 +2,8 @@
 //! route `POST /v1/traces` on 127.0.0.1, on a runtime of its own, that
 //! decodes each request with prost and keeps a compact record per span. It
 //! can answer late, or with an error status, to play a slow or failing
-//! collector.
+//! collector, and change how it answers while it runs (a collector that
+//! recovers).
 //!
 //! Each test binary uses part of it.
 #![allow(dead_code)]
@@ -68,7 +69,7 @@ impl Behaviour {
 }
 
 struct Shared {
-    behaviour: Behaviour,
+    behaviour: Mutex<Behaviour>,
     keys: &'static [&'static str],
     spans: Mutex<Vec<Received>>,
     requests: AtomicU64,
@@ -92,7 +93,7 @@ impl Sink {
             .build()
             .expect("sink runtime");
         let shared = Arc::new(Shared {
-            behaviour,
+            behaviour: Mutex::new(behaviour),
             keys,
             spans: Mutex::new(Vec::new()),
             requests: AtomicU64::new(0),
@@ -117,6 +118,12 @@ impl Sink {
     /// The base URL to give `Setup::endpoint`.
     pub fn endpoint(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// Answers the requests that arrive from now on as `behaviour` says
+    /// (one already waiting out its delay answers as it began).
+    pub fn set_behaviour(&self, behaviour: Behaviour) {
+        *self.shared.behaviour.lock().unwrap() = behaviour;
     }
 
     /// Export requests received so far (answered or not yet).
@@ -145,7 +152,7 @@ impl Drop for Sink {
 
 async fn receive(State(shared): State<Arc<Shared>>, body: Bytes) -> (StatusCode, Vec<u8>) {
     shared.requests.fetch_add(1, Ordering::AcqRel);
-    let behaviour = shared.behaviour;
+    let behaviour = *shared.behaviour.lock().unwrap();
     if !behaviour.delay.is_zero() {
         tokio::time::sleep(behaviour.delay).await;
     }
