@@ -16,7 +16,7 @@
 //! # let _ = handle;
 //! ```
 //!
-//! Both use the global propagator. [`traced::init`](crate::init) installs the
+//! Both use the global propagator. `traced::init()` (feature `otlp`) installs the
 //! W3C `traceparent` + `baggage` one; without it (or
 //! `opentelemetry::global::set_text_map_propagator`) OpenTelemetry's default
 //! propagator writes and reads nothing.

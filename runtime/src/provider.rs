@@ -101,6 +101,20 @@ pub(crate) fn tracer(site: &CallSite) -> Option<BoxedTracer> {
     }
 }
 
+/// Called by `traced`'s own installers (`init`, test captures) just before
+/// they set the global provider: makes the once-per-process placeholder
+/// decision final first, so that the placeholder can never be installed over
+/// the provider they set. A first call deciding right now is waited for.
+pub(crate) fn before_installing() {
+    loop {
+        match STATE.compare_exchange(UNKNOWN, INSTALLED, Ordering::AcqRel, Ordering::Acquire) {
+            Err(CHOOSING) => std::thread::yield_now(),
+            // Decided: a placeholder, if any, is dropped by the installation.
+            Ok(_) | Err(_) => return,
+        }
+    }
+}
+
 fn lookup(site: &CallSite) -> BoxedTracer {
     global::tracer_provider().tracer_with_scope(site.scope())
 }

@@ -486,3 +486,16 @@ fn wide_chars_never_overflow_the_width() {
     assert!(text.contains("POST /注文を確定する"), "{text}");
     assert!(text.contains("✗ 卡被拒绝：余额不足 👨‍👩‍👧 家庭套餐"), "{text}");
 }
+
+#[test]
+fn an_absurd_width_is_clamped() {
+    let mut waterfall = Waterfall::new();
+    for record in spans() {
+        waterfall.add_record(record);
+    }
+    let text = waterfall.width(usize::MAX).color(false).render();
+    assert!(
+        text.lines().all(|line| line.chars().count() <= 1000),
+        "{text}"
+    );
+}

@@ -2,12 +2,13 @@
 //!
 //! The OTLP/HTTP exporter reports a refused connection and a collector that
 //! never answers alike ("network error"). One plain TCP connection to the
-//! endpoint, made once when the first failure is reported, tells them apart.
+//! endpoint, made when the first failure of an outage is reported, tells
+//! them apart.
 
 use std::net::{TcpStream, ToSocketAddrs};
 use std::time::Duration;
 
-/// How long the check may take: it runs on the export thread, once.
+/// How long the check may take: it runs on the export thread, once per outage.
 const CONNECT_TIMEOUT: Duration = Duration::from_millis(500);
 
 /// What connecting to `endpoint` (an `http://host:port/...` URL) shows.

@@ -132,12 +132,13 @@ impl Setup {
         self
     }
 
-    /// Where spans go (`OTEL_TRACES_EXPORTER`); call it again to add another.
+    /// Where spans go (`OTEL_TRACES_EXPORTER`); call it again to add
+    /// another (adding one twice changes nothing).
     pub fn exporter(mut self, exporter: Exporter) -> Self {
-        self.code
-            .exporters
-            .get_or_insert_with(Vec::new)
-            .push(exporter);
+        let exporters = self.code.exporters.get_or_insert_with(Vec::new);
+        if !exporters.contains(&exporter) {
+            exporters.push(exporter);
+        }
         self
     }
 
@@ -340,5 +341,23 @@ impl std::fmt::Debug for TracerGuard {
             .field("active", &self.pipeline.is_some())
             .field("stats", &self.stats())
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Exporter, Setup};
+
+    #[test]
+    fn an_exporter_added_twice_is_kept_once() {
+        // Two OTLP pipelines would mean two export runtimes, one dropped.
+        let setup = Setup::new()
+            .exporter(Exporter::Otlp)
+            .exporter(Exporter::Console)
+            .exporter(Exporter::Otlp);
+        assert_eq!(
+            setup.code.exporters,
+            Some(vec![Exporter::Otlp, Exporter::Console])
+        );
     }
 }

@@ -59,6 +59,7 @@ pub(crate) fn install(settings: &Settings, report: &Reporter) -> Result<Pipeline
         }
     }
     let provider = builder.build();
+    crate::provider::before_installing();
     global::set_tracer_provider(provider.clone());
     Ok(Pipeline {
         provider,

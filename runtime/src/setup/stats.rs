@@ -43,7 +43,7 @@ impl ExportStats {
     }
 }
 
-/// Where `traced` reports export problems; `eprintln!` unless replaced with
+/// Where `traced` reports export problems; standard error unless replaced with
 /// [`Setup::report_with`](crate::Setup::report_with).
 pub(crate) type Reporter = Arc<dyn Fn(&str) + Send + Sync>;
 

@@ -61,6 +61,7 @@ fn kept() -> &'static Arc<Kept> {
             .with_sampler(Sampler::AlwaysOn)
             .with_span_processor(KeepCaptured(Arc::clone(&kept)))
             .build();
+        crate::provider::before_installing();
         global::set_tracer_provider(provider);
         crate::propagator::install_w3c();
         kept

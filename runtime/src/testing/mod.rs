@@ -30,7 +30,7 @@
 //!
 //! The first `Capture` installs a global tracer provider that keeps only the
 //! spans of live captures, and the W3C trace-context and baggage propagator
-//! (as [`init`](crate::init) does, so `traced::http` works in tests). Each capture is a trace of its own: [`Capture::run`]
+//! (as `traced::init()` does, so `traced::http` works in tests). Each capture is a trace of its own: [`Capture::run`]
 //! and [`Capture::run_async`] run the code under a fresh trace id, and
 //! [`Capture::spans`] returns only the spans of that trace. So tests on
 //! parallel threads of one test binary each see their own spans, as long as

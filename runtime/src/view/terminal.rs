@@ -16,7 +16,16 @@ pub(crate) fn width() -> usize {
         .filter(|&w| w > 0)
         .or_else(|| std::env::var("COLUMNS").ok()?.trim().parse().ok())
         .unwrap_or(FALLBACK_WIDTH);
-    columns.max(MIN_WIDTH)
+    clamp(columns)
+}
+
+/// The widest line drawn: wider helps no one, and a huge width (a bad
+/// `$COLUMNS`, a typo in code) would allocate without bound.
+pub(crate) const MAX_WIDTH: usize = 1000;
+
+/// `columns` within `MIN_WIDTH..=MAX_WIDTH`.
+pub(crate) fn clamp(columns: usize) -> usize {
+    columns.clamp(MIN_WIDTH, MAX_WIDTH)
 }
 
 /// Colour only on a terminal, and never when `NO_COLOR` is set to anything

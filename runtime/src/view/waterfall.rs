@@ -65,10 +65,10 @@ impl Waterfall {
         self
     }
 
-    /// The width of every line, in columns (at least 40). Default: the
+    /// The width of every line, in columns (from 40 to 1000). Default: the
     /// width of stdout's terminal, else `$COLUMNS`, else 100.
     pub fn width(&mut self, columns: usize) -> &mut Self {
-        self.width = Some(columns.max(terminal::MIN_WIDTH));
+        self.width = Some(terminal::clamp(columns));
         self
     }
 
