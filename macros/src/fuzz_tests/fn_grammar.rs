@@ -1,0 +1,550 @@
+//! Grammar of the item: fn signatures and bodies as text, and their strategies.
+
+use proptest::collection::vec;
+use proptest::prelude::*;
+use proptest::sample::select;
+
+use super::args_grammar::PARAM_NAMES;
+use super::invisible::{Invisible, wrap_invisible};
+
+const OUTER_ATTRS: &[&str] = &[
+    "/// Docs.",
+    "/** Block docs. */",
+    "#[inline]",
+    "#[inline(always)]",
+    "#[must_use]",
+    "#[allow(clippy::all)]",
+    "#[cfg(all())]",
+    "#[doc = \"x\"]",
+    "#[doc(hidden)]",
+    "#[deprecated(note = \"x\")]",
+    "#[cfg_attr(test, inline)]",
+    "#[rustfmt::skip]",
+    "#[async_trait::async_trait]",
+    "#[track_caller]",
+];
+
+const VISIBILITIES: &[&str] = &[
+    "",
+    "pub",
+    "pub(crate)",
+    "pub(super)",
+    "pub(self)",
+    "pub(in crate::a)",
+];
+const ABIS: &[&str] = &[
+    "extern \"C\"",
+    "extern",
+    "extern \"Rust\"",
+    "extern \"system\"",
+];
+const FN_NAMES: &[&str] = &["f", "handler", "r#type", "r#match", "ünïcode", "_private"];
+const GENERICS: &[&str] = &[
+    "",
+    "<T>",
+    "<'a>",
+    "<'a, 'b: 'a>",
+    "<T: Clone + Send + 'static>",
+    "<T: ?Sized>",
+    "<const N: usize>",
+    "<'a, T: 'a + AsRef<str>, const N: usize>",
+    "<F: Fn(u8) -> u8>",
+    "<I: Iterator<Item = u8>, U>",
+    "<T = u8>",
+    "<>",
+];
+const WHERE_CLAUSES: &[&str] = &[
+    "",
+    "where T: Debug",
+    "where for<'x> F: Fn(&'x u8)",
+    "where 'a: 'static, T: Clone,",
+    "where Self: Sized",
+    "where",
+];
+const RECEIVERS: &[&str] = &[
+    "self",
+    "mut self",
+    "&self",
+    "&mut self",
+    "&'a self",
+    "&'a mut self",
+    "self: Box<Self>",
+    "mut self: Box<Self>",
+    "self: &Self",
+    "self: Pin<&mut Self>",
+    "self: Rc<Self>",
+    "#[cfg(all())] &self",
+];
+/// Patterns with up to two names, `{0}` and `{1}`, and how many they bind.
+const PATTERNS: &[(&str, usize)] = &[
+    ("{0}", 1),
+    ("{0}", 1),
+    ("mut {0}", 1),
+    ("ref {0}", 1),
+    ("ref mut {0}", 1),
+    ("_", 0),
+    ("({0}, {1})", 2),
+    ("({0}, _)", 1),
+    ("Point { x: {0}, .. }", 1),
+    ("Point { {0}, {1} }", 2),
+    ("Wrapper({0})", 1),
+    ("&{0}", 1),
+    ("&mut {0}", 1),
+    ("[{0}, {1}]", 2),
+    ("{0} @ _", 1),
+    ("({0})", 1),
+    ("(A({0}) | B({0}))", 1),
+];
+const PARAM_ATTRS: &[&str] = &["", "", "", "#[cfg(all())]", "#[allow(unused)]"];
+const TYPES: &[&str] = &[
+    "u8",
+    "&str",
+    "&'a [u8]",
+    "Vec<T>",
+    "impl Fn(u8) -> u8",
+    "(u8, u16)",
+    "[u8; N]",
+    "Box<dyn Error + Send>",
+    "Option<&'a T>",
+    "fn(u8) -> u8",
+    "*const u8",
+    "Context",
+    "&mut dyn Write",
+    "impl AsRef<str> + 'a",
+    "Self",
+];
+const ASYNC_TRAIT_RETURN: &str = "-> Pin<Box<dyn Future<Output = u8> + Send + 'async_trait>>";
+const RETURNS: &[&str] = &[
+    "",
+    "",
+    "-> u8",
+    "-> Result<u8, String>",
+    "-> io::Result<()>",
+    "-> impl Display",
+    "-> impl Iterator<Item = impl Debug> + 'a",
+    "-> !",
+    "-> Self",
+    "-> Option<&'a str>",
+    "-> Result<impl Debug, Box<dyn Error + Send + Sync>>",
+    "-> (impl Debug, u8)",
+    "-> (impl Debug)",
+    "-> [u8; N]",
+    ASYNC_TRAIT_RETURN,
+    "-> anyhow::Result<T>",
+    "-> fn(u8) -> u8",
+    "-> <T as Tr>::Out",
+    "-> &'static dyn Fn()",
+    "-> ()",
+];
+/// `#![track_caller]` is last; [`inner_attr`] keeps it rare.
+const INNER_ATTRS: &[&str] = &[
+    "#![allow(unused)]",
+    "//! Inner docs.",
+    "#![cfg_attr(all(), allow(dead_code))]",
+    "#![track_caller]",
+];
+/// Statements, and whether each must come last (no `;`).
+const STATEMENTS: &[(&str, bool)] = &[
+    ("let y = a?;", false),
+    ("return Default::default();", false),
+    ("if x { return Err(e.into()); }", false),
+    ("println!(\"{a} {b:?}\");", false),
+    ("let _g = guard;", false),
+    ("drop(self);", false),
+    ("async {}.await;", false),
+    ("match a { Some(v) => v, None => return Ok(0) };", false),
+    ("let f = |v: u8| v + 1;", false),
+    ("loop { break; }", false),
+    ("io::stdout().flush()?;", false),
+    ("self.count += 1;", false),
+    ("#[allow(unused)] let c = cx.clone();", false),
+    ("fn inner() {}", false),
+    ("Ok(x?)", true),
+    ("todo!()", true),
+    ("{ 1 }", true),
+    ("a", true),
+    ("unsafe { core::hint::unreachable_unchecked() }", true),
+];
+const NOT_FUNCTIONS: &[&str] = &[
+    "struct S;",
+    "enum E { A }",
+    "union U { a: u8 }",
+    "mod m {}",
+    "static X: u8 = 0;",
+    "type T = u8;",
+    "use a::b;",
+    "const X: u8 = 0;",
+    "macro_rules! m { () => {} }",
+    "extern \"C\" { fn f(); }",
+    "unsafe extern \"C\" { fn f(); }",
+    "extern crate alloc;",
+    "impl S {}",
+    "",
+];
+const TRAILING: &[&str] = &["fn g() {}", ";", "struct S;", "#[x]"];
+/// Tokens where the body should be. Those that start with `=` may follow a
+/// return type or a `where` clause, which end before a `=`.
+const BAD_BODIES: &[&str] = &["= 5;", "= { 1 }", "=> {}", "x", "5", "\"s\"", "[x]", "!"];
+
+const NOT_A_FN: &str = "#[traced] can only be applied to a function";
+pub(super) const TRACK_CALLER: &str = "#[traced] cannot keep `#[track_caller]` working: the body runs inside a closure, which stable Rust cannot mark `#[track_caller]`; remove one of the two attributes";
+const FOREIGN: &str = "#[traced] cannot instrument a foreign fn";
+
+#[derive(Clone, Debug)]
+struct Param {
+    attr: &'static str,
+    pattern: (&'static str, usize),
+    names: (&'static str, &'static str),
+    ty: &'static str,
+}
+
+impl Param {
+    fn render(&self, invisible: Invisible) -> String {
+        let pattern = self
+            .pattern
+            .0
+            .replace("{0}", self.names.0)
+            .replace("{1}", self.names.1);
+        let pattern = wrap_invisible(invisible.patterns, &pattern);
+        format!(
+            "{} {pattern}: {}",
+            self.attr,
+            wrap_invisible(invisible.types, self.ty)
+        )
+    }
+
+    fn bound(&self) -> Vec<&'static str> {
+        [self.names.0, self.names.1][..self.pattern.1].to_vec()
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Ending {
+    Body,
+    /// `;`: a declaration.
+    NoBody,
+    /// `( ... )` for a body.
+    ParenBody,
+    /// Other tokens for a body.
+    BadBody(&'static str),
+    /// Tokens after the body.
+    Trailing(&'static str),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Wrapper {
+    None,
+    Impl,
+    Trait,
+    /// Not a fn at all.
+    Replaced(&'static str),
+}
+
+#[derive(Clone, Debug)]
+pub(super) struct FnSpec {
+    pub(super) attrs: Vec<&'static str>,
+    vis: &'static str,
+    safe: bool,
+    pub(super) constness: bool,
+    asyncness: bool,
+    unsafety: bool,
+    abi: Option<&'static str>,
+    pub(super) name: &'static str,
+    generics: &'static str,
+    receiver: Option<&'static str>,
+    params: Vec<Param>,
+    variadic: bool,
+    ret: &'static str,
+    where_clause: &'static str,
+    pub(super) inner_attrs: Vec<&'static str>,
+    statements: Vec<(&'static str, bool)>,
+    ending: Ending,
+    wrapper: Wrapper,
+}
+
+impl FnSpec {
+    pub(super) fn render(&self) -> String {
+        self.render_with(None, Invisible::default())
+    }
+
+    pub(super) fn render_with_hole(&self, hole: Option<Hole>) -> String {
+        self.render_with(hole, Invisible::default())
+    }
+
+    /// The item; `hole` names a place to put the placeholder ident `HOLE`,
+    /// `invisible` the parts to mark for [`invisible_groups`].
+    ///
+    /// [`invisible_groups`]: super::invisible::invisible_groups
+    pub(super) fn render_with(&self, hole: Option<Hole>, invisible: Invisible) -> String {
+        let at = |place: Hole| if hole == Some(place) { " HOLE " } else { "" };
+        let mut text = String::new();
+        for attr in &self.attrs {
+            text.push_str(attr);
+            text.push('\n');
+        }
+        if hole == Some(Hole::Attr) {
+            text.push_str("#[HOLE]\n");
+        }
+        if let Wrapper::Replaced(item) = self.wrapper {
+            return format!("{text}{} {item}", self.vis);
+        }
+        text.push_str(&wrap_invisible(
+            invisible.vis && !self.vis.is_empty(),
+            self.vis,
+        ));
+        text.push(' ');
+        text.push_str(at(Hole::Qualifiers));
+        for (on, word) in [
+            (self.safe, "safe "),
+            (self.constness, "const "),
+            (self.asyncness, "async "),
+            (self.unsafety, "unsafe "),
+        ] {
+            if on {
+                text.push_str(word);
+            }
+        }
+        if let Some(abi) = self.abi {
+            text.push_str(abi);
+            text.push(' ');
+        }
+        let generics = if hole == Some(Hole::Generics) {
+            "<HOLE>"
+        } else {
+            self.generics
+        };
+        text.push_str(&format!("fn {}{generics}(", self.name));
+        let mut inputs: Vec<String> = self.receiver.iter().map(|r| (*r).to_owned()).collect();
+        inputs.extend(self.params.iter().map(|param| param.render(invisible)));
+        if hole == Some(Hole::Params) {
+            inputs.push("HOLE".to_owned());
+        }
+        if self.variadic {
+            inputs.push("...".to_owned());
+        }
+        text.push_str(&inputs.join(", "));
+        text.push_str(") ");
+        if hole == Some(Hole::Return) {
+            text.push_str("-> HOLE ");
+        } else if let Some(ty) = self.ret.strip_prefix("-> ") {
+            text.push_str("-> ");
+            text.push_str(&wrap_invisible(invisible.ret, ty));
+            text.push(' ');
+        } else {
+            text.push_str(self.ret);
+            text.push(' ');
+        }
+        text.push_str(self.where_clause);
+        text.push_str(at(Hole::Where));
+        text.push('\n');
+        let mut body = String::new();
+        for attr in &self.inner_attrs {
+            body.push_str(attr);
+            body.push('\n');
+        }
+        let mut statements = String::new();
+        for (statement, _) in &self.statements {
+            statements.push_str(statement);
+            statements.push('\n');
+        }
+        statements.push_str(at(Hole::Body));
+        if self.is_async_trait() {
+            body.push_str(&format!("Box::pin(async move {{ {statements} }})"));
+        } else {
+            body.push_str(&statements);
+        }
+        match self.ending {
+            Ending::Body | Ending::Trailing(_) => {
+                text.push_str(&wrap_invisible(invisible.body, &format!("{{\n{body}}}")));
+            }
+            Ending::NoBody => text.push(';'),
+            Ending::ParenBody => text.push_str(&format!("( {statements} )")),
+            Ending::BadBody(tokens) => text.push_str(tokens),
+        }
+        if let Ending::Trailing(trailing) = self.ending {
+            text.push(' ');
+            text.push_str(trailing);
+        }
+        text.push_str(at(Hole::After));
+        match self.wrapper {
+            Wrapper::Impl => format!("impl S {{\n{text}\n}}"),
+            Wrapper::Trait => format!("trait T {{\n{text}\n}}"),
+            _ => text,
+        }
+    }
+
+    fn is_async_trait(&self) -> bool {
+        self.ret == ASYNC_TRAIT_RETURN && !self.asyncness
+    }
+
+    /// Every name the parameters bind, as keys spell them.
+    pub(super) fn bound(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.receiver.iter().map(|_| "self".to_owned()).collect();
+        names.extend(self.params.iter().flat_map(Param::bound).map(unraw));
+        names
+    }
+
+    /// The error parsing the item gives, if any: it stops the pipeline
+    /// before validation.
+    pub(super) fn parse_error(&self) -> Option<&'static str> {
+        if self.wrapper == Wrapper::Impl {
+            return Some("#[traced] can only be applied to a function, not to an `impl` block");
+        }
+        if self.wrapper == Wrapper::Trait {
+            return Some("#[traced] can only be applied to a function, not to a `trait` block");
+        }
+        if matches!(self.wrapper, Wrapper::Replaced(_)) {
+            return Some(NOT_A_FN);
+        }
+        if self.safe {
+            return Some(FOREIGN);
+        }
+        match self.ending {
+            Ending::Body => None,
+            Ending::NoBody if self.abi.is_some() => Some(FOREIGN),
+            Ending::NoBody => Some("#[traced] needs a function body"),
+            Ending::ParenBody | Ending::BadBody(_) => {
+                Some("expected the function body in `{ ... }`, found ")
+            }
+            Ending::Trailing(_) => Some("unexpected tokens after the function body"),
+        }
+    }
+}
+
+pub(super) fn unraw(name: &str) -> String {
+    name.strip_prefix("r#").unwrap_or(name).to_owned()
+}
+
+/// Where [`FnSpec::render_with_hole`] can put random tokens.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Hole {
+    Attr,
+    Qualifiers,
+    Generics,
+    Params,
+    Return,
+    Where,
+    Body,
+    After,
+}
+
+fn param() -> impl Strategy<Value = Param> {
+    (
+        select(PARAM_ATTRS),
+        select(PATTERNS),
+        select(PARAM_NAMES),
+        select(PARAM_NAMES),
+        select(TYPES),
+    )
+        .prop_map(|(attr, pattern, first, second, ty)| Param {
+            attr,
+            pattern,
+            names: (first, second),
+            ty,
+        })
+}
+
+fn ending() -> impl Strategy<Value = Ending> {
+    prop_oneof![
+        40 => Just(Ending::Body),
+        1 => Just(Ending::NoBody),
+        1 => Just(Ending::ParenBody),
+        1 => select(BAD_BODIES).prop_map(Ending::BadBody),
+        1 => select(TRAILING).prop_map(Ending::Trailing),
+    ]
+}
+
+fn wrapper() -> impl Strategy<Value = Wrapper> {
+    prop_oneof![
+        40 => Just(Wrapper::None),
+        1 => Just(Wrapper::Impl),
+        1 => Just(Wrapper::Trait),
+        1 => select(NOT_FUNCTIONS).prop_map(Wrapper::Replaced),
+    ]
+}
+
+fn inner_attr() -> impl Strategy<Value = &'static str> {
+    prop_oneof![
+        20 => select(&INNER_ATTRS[..INNER_ATTRS.len() - 1]),
+        1 => Just("#![track_caller]"),
+    ]
+}
+
+fn outer_attr() -> impl Strategy<Value = &'static str> {
+    // `#[track_caller]` is last in OUTER_ATTRS; keep it rare.
+    prop_oneof![
+        20 => select(&OUTER_ATTRS[..OUTER_ATTRS.len() - 1]),
+        1 => Just("#[track_caller]"),
+    ]
+}
+
+pub(super) fn fn_spec() -> impl Strategy<Value = FnSpec> {
+    let head = (
+        vec(outer_attr(), 0..3),
+        select(VISIBILITIES),
+        prop::bool::weighted(0.02),
+        prop::bool::weighted(0.04),
+        prop::bool::weighted(0.3),
+        prop::bool::weighted(0.2),
+        prop::option::weighted(0.15, select(ABIS)),
+        select(FN_NAMES),
+        select(GENERICS),
+    );
+    let inputs = (
+        prop::option::weighted(0.4, select(RECEIVERS)),
+        vec(param(), 0..4),
+        prop::bool::weighted(0.03),
+        select(RETURNS),
+        select(WHERE_CLAUSES),
+    );
+    let body = (
+        vec(inner_attr(), 0..2),
+        vec(select(STATEMENTS), 0..4),
+        ending(),
+        wrapper(),
+    );
+    (head, inputs, body).prop_map(
+        |(
+            (attrs, vis, safe, constness, asyncness, unsafety, abi, name, generics),
+            (receiver, params, variadic, ret, where_clause),
+            (inner_attrs, statements, ending, wrapper),
+        )| {
+            // A tail expression only last; a `( ... )` body only where
+            // nothing could read it as part of the return type.
+            let mut statements = statements;
+            if let Some(tail) = statements.iter().position(|(_, tail)| *tail) {
+                statements.truncate(tail + 1);
+            }
+            let ending = match ending {
+                Ending::ParenBody if !ret.is_empty() || !where_clause.is_empty() => Ending::Body,
+                Ending::BadBody(tokens)
+                    if !tokens.starts_with('=')
+                        && (!ret.is_empty() || !where_clause.is_empty()) =>
+                {
+                    Ending::Body
+                }
+                other => other,
+            };
+            FnSpec {
+                attrs,
+                vis,
+                safe,
+                constness,
+                asyncness,
+                unsafety,
+                abi,
+                name,
+                generics,
+                receiver,
+                params,
+                variadic,
+                ret,
+                where_clause,
+                inner_attrs,
+                statements,
+                ending,
+                wrapper,
+            }
+        },
+    )
+}
