@@ -30,10 +30,11 @@ use std::time::{Duration, Instant};
 
 use opentelemetry::Context;
 use opentelemetry::trace::TraceContextExt;
-use sink::{Behaviour, Reports, Sink, assert_dropped_not_waited, assert_parents, serial};
+use sink::{
+    Behaviour, Reports, Sink, assert_dropped_not_waited, assert_exported_once, init_to, serial,
+};
 use tokio::runtime::Runtime;
-use traced::setup::{ExportStats, Protocol};
-use traced::{TracerGuard, traced};
+use traced::traced;
 use traced_tests::watchdog;
 
 const TASKS: i64 = 10_000;
@@ -88,19 +89,6 @@ fn name_of(node: i64) -> &'static str {
         3 | 4 => "leaf",
         _ => panic!("no such node {node}"),
     }
-}
-
-fn setup(sink: &Sink, max_queue_size: usize, reports: &Reports) -> TracerGuard {
-    traced::Setup::new()
-        .shutdown_timeout(Duration::from_secs(60))
-        .environment(std::iter::empty::<(String, String)>())
-        .service_name("concurrency-async")
-        .endpoint(sink.endpoint())
-        .protocol(Protocol::HttpProtobuf)
-        .max_queue_size(max_queue_size)
-        .report_with(reports.reporter())
-        .init()
-        .expect("set-up")
 }
 
 /// A 2-worker runtime that counts the times a worker parked while a span
@@ -175,6 +163,22 @@ fn assert_workers_clean(runtime: &Runtime) {
     assert!(!Context::current().has_active_span(), "the blocking thread");
 }
 
+/// Runs the tasks on a new 2-worker runtime and checks that no worker was
+/// left with a span current (when it parked, and at the end); returns how
+/// long the tasks took.
+fn run_on_a_fresh_runtime() -> Duration {
+    let dirty_parks = Arc::new(AtomicUsize::new(0));
+    let runtime = runtime(&dirty_parks);
+    let calls = run_tasks(&runtime);
+    assert_workers_clean(&runtime);
+    assert_eq!(
+        dirty_parks.load(Ordering::Acquire),
+        0,
+        "parks with a span current"
+    );
+    calls
+}
+
 #[test]
 fn with_a_queue_large_enough_every_span_is_exported_once_under_its_callers_span() {
     let _turn = serial();
@@ -184,18 +188,8 @@ fn with_a_queue_large_enough_every_span_is_exported_once_under_its_callers_span(
     );
     let sink = Sink::start(Behaviour::PROMPT, KEYS);
     let reports = Reports::default();
-    let guard = setup(&sink, 1 << 20, &reports);
-    let dirty_parks = Arc::new(AtomicUsize::new(0));
-    let runtime = runtime(&dirty_parks);
-
-    let calls = run_tasks(&runtime);
-    assert_workers_clean(&runtime);
-    assert_eq!(
-        dirty_parks.load(Ordering::Acquire),
-        0,
-        "parks with a span current"
-    );
-    drop(runtime);
+    let guard = init_to(&sink, "concurrency-async", 1 << 20, &reports);
+    let calls = run_on_a_fresh_runtime();
     let started = Instant::now();
     let stats = guard.shutdown().expect("a clean shutdown");
     eprintln!(
@@ -204,25 +198,11 @@ fn with_a_queue_large_enough_every_span_is_exported_once_under_its_callers_span(
         sink.requests()
     );
 
-    assert_eq!(
-        stats,
-        ExportStats {
-            ended: SPANS,
-            exported: SPANS,
-            failed: 0,
-            dropped: 0
-        }
-    );
-    assert_eq!(stats.lost(), 0);
-    let spans = sink.take();
-    assert_eq!(spans.len() as u64, SPANS, "spans received");
-    let checked = assert_parents(&spans, true, name_of);
-    assert_eq!(checked as u64, SPANS - TASKS as u64);
+    let spans = assert_exported_once(stats, SPANS, TASKS as u64, &sink, &reports, name_of);
     assert!(
         spans.iter().all(|span| span.events.is_empty()),
         "no span was cancelled or failed"
     );
-    assert_eq!(reports.lines(), Vec::<String>::new(), "nothing to report");
 }
 
 #[test]
@@ -234,18 +214,8 @@ fn with_a_small_queue_and_a_slow_collector_spans_are_dropped_counted_and_reporte
     );
     let sink = Sink::start(Behaviour::slow(Duration::from_millis(20)), KEYS);
     let reports = Reports::default();
-    let guard = setup(&sink, 64, &reports);
-    let dirty_parks = Arc::new(AtomicUsize::new(0));
-    let runtime = runtime(&dirty_parks);
-
-    let calls = run_tasks(&runtime);
-    assert_workers_clean(&runtime);
-    assert_eq!(
-        dirty_parks.load(Ordering::Acquire),
-        0,
-        "parks with a span current"
-    );
-    drop(runtime);
+    let guard = init_to(&sink, "concurrency-async", 64, &reports);
+    let calls = run_on_a_fresh_runtime();
     let started = Instant::now();
     let stats = guard.shutdown().expect("a clean shutdown");
     eprintln!(

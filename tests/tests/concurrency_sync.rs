@@ -21,9 +21,10 @@ use std::time::{Duration, Instant};
 
 use opentelemetry::Context;
 use opentelemetry::trace::TraceContextExt;
-use sink::{Behaviour, Reports, Sink, assert_dropped_not_waited, assert_parents, serial};
-use traced::setup::{ExportStats, Protocol};
-use traced::{TracerGuard, traced};
+use sink::{
+    Behaviour, Reports, Sink, assert_dropped_not_waited, assert_exported_once, init_to, serial,
+};
+use traced::traced;
 use traced_tests::watchdog;
 
 const THREADS: i64 = 8;
@@ -69,23 +70,6 @@ fn name_of(node: i64) -> &'static str {
     }
 }
 
-/// The pipeline under test. The shutdown timeout leaves time to export a
-/// full queue: in a debug build the exporter and the receiver encode and
-/// decode some 40 000 spans a second on this machine's 2 cores, slower than
-/// 8 threads make them.
-fn setup(sink: &Sink, max_queue_size: usize, reports: &Reports) -> TracerGuard {
-    traced::Setup::new()
-        .shutdown_timeout(Duration::from_secs(60))
-        .environment(std::iter::empty::<(String, String)>())
-        .service_name("concurrency-sync")
-        .endpoint(sink.endpoint())
-        .protocol(Protocol::HttpProtobuf)
-        .max_queue_size(max_queue_size)
-        .report_with(reports.reporter())
-        .init()
-        .expect("set-up")
-}
-
 /// Runs the trees on `THREADS` threads; returns the longest tree call seen.
 fn run_threads() -> Duration {
     let threads: Vec<_> = (0..THREADS)
@@ -124,7 +108,7 @@ fn with_a_queue_large_enough_every_span_is_exported_once_under_its_callers_span(
     );
     let sink = Sink::start(Behaviour::PROMPT, KEYS);
     let reports = Reports::default();
-    let guard = setup(&sink, 1 << 20, &reports);
+    let guard = init_to(&sink, "concurrency-sync", 1 << 20, &reports);
 
     let started = Instant::now();
     let slowest = run_threads();
@@ -137,21 +121,7 @@ fn with_a_queue_large_enough_every_span_is_exported_once_under_its_callers_span(
         sink.requests()
     );
 
-    assert_eq!(
-        stats,
-        ExportStats {
-            ended: SPANS,
-            exported: SPANS,
-            failed: 0,
-            dropped: 0
-        }
-    );
-    assert_eq!(stats.lost(), 0);
-    let spans = sink.take();
-    assert_eq!(spans.len() as u64, SPANS, "spans received");
-    let checked = assert_parents(&spans, true, name_of);
-    assert_eq!(checked as u64, SPANS - ROOTS);
-    assert_eq!(reports.lines(), Vec::<String>::new(), "nothing to report");
+    assert_exported_once(stats, SPANS, ROOTS, &sink, &reports, name_of);
 }
 
 #[test]
@@ -163,7 +133,7 @@ fn with_a_small_queue_and_a_slow_collector_spans_are_dropped_counted_and_reporte
     );
     let sink = Sink::start(Behaviour::slow(Duration::from_millis(20)), KEYS);
     let reports = Reports::default();
-    let guard = setup(&sink, 64, &reports);
+    let guard = init_to(&sink, "concurrency-sync", 64, &reports);
 
     let started = Instant::now();
     let slowest = run_threads();

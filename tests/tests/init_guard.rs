@@ -31,7 +31,7 @@ use support::{
     refused_endpoint, serial,
 };
 use traced::setup::ExportStats;
-use traced::traced;
+use traced::{TracerGuard, traced};
 use traced_tests::watchdog;
 
 /// How much longer than its timeout a shutdown may take to return: the
@@ -724,6 +724,22 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
         .any(|window| window == needle)
 }
 
+/// `init` with only the service name, the collector's HTTP endpoint and
+/// one more variable given.
+fn init_over_http(collector: &Collector, service: &str, variable: (&str, &str)) -> TracerGuard {
+    traced::Setup::new()
+        .environment([
+            ("OTEL_SERVICE_NAME", service),
+            (
+                "OTEL_EXPORTER_OTLP_ENDPOINT",
+                &collector.endpoint(Protocol::HttpBinary),
+            ),
+            variable,
+        ])
+        .init()
+        .expect("init")
+}
+
 #[test]
 fn bsp_variables_given_to_environment_are_used() {
     let _turn = serial();
@@ -734,17 +750,7 @@ fn bsp_variables_given_to_environment_are_used() {
     let collector = Collector::start(&[Protocol::HttpBinary]);
     // The batch schedule comes from the given variables, like every other
     // `OTEL_*` setting (the default is 5 s).
-    let guard = traced::Setup::new()
-        .environment([
-            ("OTEL_SERVICE_NAME", "bsp"),
-            (
-                "OTEL_EXPORTER_OTLP_ENDPOINT",
-                &collector.endpoint(Protocol::HttpBinary),
-            ),
-            ("OTEL_BSP_SCHEDULE_DELAY", "100"),
-        ])
-        .init()
-        .expect("init");
+    let guard = init_over_http(&collector, "bsp", ("OTEL_BSP_SCHEDULE_DELAY", "100"));
     assert_eq!(unit(1), 2);
     let spans = collector.wait_for(1, Duration::from_secs(3));
     drop(guard);
@@ -769,17 +775,11 @@ fn the_sampler_from_the_environment_is_used() {
         "init_guard: the_sampler_from_the_environment_is_used",
     );
     let collector = Collector::start(&[Protocol::HttpBinary]);
-    let guard = traced::Setup::new()
-        .environment([
-            ("OTEL_SERVICE_NAME", "sampled"),
-            (
-                "OTEL_EXPORTER_OTLP_ENDPOINT",
-                &collector.endpoint(Protocol::HttpBinary),
-            ),
-            ("OTEL_TRACES_SAMPLER", "parentbased_always_off"),
-        ])
-        .init()
-        .expect("init");
+    let guard = init_over_http(
+        &collector,
+        "sampled",
+        ("OTEL_TRACES_SAMPLER", "parentbased_always_off"),
+    );
     // A new trace is not recorded; one a caller sampled is.
     assert_eq!(unit(1), 2);
     assert_eq!(unit(2), 4);

@@ -13,19 +13,8 @@ const CONNECT_TIMEOUT: Duration = Duration::from_millis(500);
 
 /// What connecting to `endpoint` (an `http://host:port/...` URL) shows.
 pub(crate) fn connection_hint(endpoint: &str) -> Option<String> {
-    let authority = endpoint
-        .strip_prefix("http://")?
-        .split(['/', '?', '#'])
-        .next()?;
-    let with_port = if authority
-        .rsplit_once(':')
-        .is_some_and(|(_, p)| p.parse::<u16>().is_ok())
-    {
-        authority.to_owned()
-    } else {
-        format!("{authority}:80")
-    };
-    let address = with_port.to_socket_addrs().ok()?.next()?;
+    let (host, port) = super::parse::host_and_port(endpoint)?;
+    let address = (host.as_str(), port).to_socket_addrs().ok()?.next()?;
     Some(
         match TcpStream::connect_timeout(&address, CONNECT_TIMEOUT) {
             Ok(_) => format!(

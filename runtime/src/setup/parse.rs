@@ -174,13 +174,8 @@ fn check_url(setting: &str, url: &str) -> Result<String, SetupError> {
         return Err(SetupError::invalid(setting, url, why));
     }
     let url = format!("http://{rest}");
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let (host, port_ok) = match authority.rsplit_once(':') {
-        Some((host, port)) if !authority.ends_with(']') => (host, port.parse::<u16>().is_ok()),
-        _ => (authority, true),
-    };
     // The exporters parse it as an `http::Uri`; refusing here names the setting.
-    if host.is_empty() || !port_ok || url.parse::<http::Uri>().is_err() {
+    if host_and_port(&url).is_none() {
         return Err(SetupError::invalid(
             setting,
             &url,
@@ -188,6 +183,21 @@ fn check_url(setting: &str, url: &str) -> Result<String, SetupError> {
         ));
     }
     Ok(url)
+}
+
+/// The host (IPv6 without brackets) and port of an `http://` URL, or `None`
+/// when it is not one the exporters can use.
+pub(crate) fn host_and_port(url: &str) -> Option<(String, u16)> {
+    let uri: http::Uri = url.parse().ok()?;
+    let host = uri.host().filter(|host| !host.is_empty())?;
+    // `Uri` keeps a port it cannot read (`:99999`) and just reports none.
+    let authority = uri.authority()?.as_str();
+    let port = match authority.rsplit_once(':') {
+        Some((_, port)) if !authority.ends_with(']') => port.parse().ok()?,
+        _ => 80,
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    Some((host.to_owned(), port))
 }
 
 /// A positive count (`OTEL_BSP_MAX_QUEUE_SIZE` and the like).

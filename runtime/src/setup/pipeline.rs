@@ -128,16 +128,8 @@ fn http_client(settings: &Settings) -> Result<reqwest::Client, SetupError> {
 }
 
 fn is_loopback(url: &str) -> bool {
-    let host = url
-        .trim_start_matches("http://")
-        .split(['/', '?', '#'])
-        .next()
-        .unwrap_or("");
-    let host = match host.rsplit_once(':') {
-        Some((name, port)) if port.chars().all(|c| c.is_ascii_digit()) => name,
-        _ => host,
-    };
-    host == "localhost" || host == "[::1]" || host.starts_with("127.")
+    super::parse::host_and_port(url)
+        .is_some_and(|(host, _)| host == "localhost" || host == "::1" || host.starts_with("127."))
 }
 
 /// A bounded batch processor: when the queue is full new spans are dropped
