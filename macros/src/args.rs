@@ -13,7 +13,8 @@ use crate::errors::Errors;
 use crate::suggest::closest;
 
 pub const OPTIONS: &[&str] = &[
-    "name", "kind", "tracer", "args", "attrs", "err", "ret", "parent", "root",
+    "name", "kind", "tracer", "args", "attrs", "err", "ret", "parent", "root", "future", "init",
+    "skip",
 ];
 const KINDS: &[&str] = &["internal", "server", "client", "producer", "consumer"];
 const ERR_MODES: &[&str] = &["display", "debug", "type", "off"];
@@ -21,7 +22,7 @@ const RET_MODES: &[&str] = &["debug", "display"];
 
 /// The arguments as written. Each option keeps the identifier that named it,
 /// for error spans.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct RawArgs {
     pub name: Option<(Ident, LitStr)>,
     pub kind: Option<(Ident, SpanKind)>,
@@ -32,6 +33,53 @@ pub struct RawArgs {
     pub ret: Option<(Ident, Format)>,
     pub parent: Option<(Ident, Expr)>,
     pub root: Option<Ident>,
+    /// Trace the returned future to completion, whatever the return type
+    /// looks like.
+    pub future: Option<Ident>,
+    /// On `main`: install `traced::init()` before the span, flush after.
+    pub init: Option<Ident>,
+    /// In an annotated impl block or trait: leave this method untraced.
+    pub skip: Option<Ident>,
+}
+
+impl RawArgs {
+    /// `self`, with every option `over` gives replaced by `over`'s: a
+    /// method's own options win over its block's, key by key.
+    pub fn overridden_by(self, over: RawArgs) -> RawArgs {
+        // `root` and `parent` both choose the parent: one is one key.
+        let (root, parent) = if over.root.is_some() || over.parent.is_some() {
+            (over.root, over.parent)
+        } else {
+            (self.root, self.parent)
+        };
+        RawArgs {
+            name: over.name.or(self.name),
+            kind: over.kind.or(self.kind),
+            tracer: over.tracer.or(self.tracer),
+            args: over.args.or(self.args),
+            attrs: over.attrs.or(self.attrs),
+            err: over.err.or(self.err),
+            ret: over.ret.or(self.ret),
+            parent,
+            root,
+            future: over.future.or(self.future),
+            init: over.init.or(self.init),
+            skip: over.skip.or(self.skip),
+        }
+    }
+
+    /// The options that name one fn's parts and so cannot go on a block,
+    /// each with the token that gave it.
+    pub fn per_fn_options(&self) -> Vec<&Ident> {
+        let mut found = Vec::new();
+        found.extend(self.name.as_ref().map(|(key, _)| key));
+        found.extend(self.args.as_ref().map(|(key, _)| key));
+        found.extend(self.attrs.as_ref().map(|(key, _)| key));
+        found.extend(self.parent.as_ref().map(|(key, _)| key));
+        found.extend(self.init.as_ref());
+        found.extend(self.skip.as_ref());
+        found
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -64,12 +112,14 @@ pub enum Format {
 }
 
 /// One entry of `args(...)`.
+#[derive(Clone)]
 pub struct Capture {
     pub format: Format,
     pub ident: Ident,
 }
 
 /// One entry of `attrs(...)`.
+#[derive(Clone)]
 pub struct ExtraAttr {
     pub key: String,
     /// Spans the whole key, for errors.
@@ -174,19 +224,10 @@ fn parse_option(input: ParseStream, args: &mut RawArgs) -> syn::Result<()> {
             let expr: Expr = input.parse()?;
             set_once(&mut args.parent, key, expr)
         }
-        "root" => {
-            if input.peek(Token![=]) || input.peek(syn::token::Paren) {
-                return Err(syn::Error::new(
-                    key.span(),
-                    "`root` takes no value: write `root` on its own",
-                ));
-            }
-            if args.root.is_some() {
-                return Err(given_twice(&key));
-            }
-            args.root = Some(key);
-            Ok(())
-        }
+        "root" => flag(input, key, &mut args.root),
+        "future" => flag(input, key, &mut args.future),
+        "init" => flag(input, key, &mut args.init),
+        "skip" => flag(input, key, &mut args.skip),
         "args" => {
             let content = parenthesized(input, &key, "args(user_id, ?request, %path)")?;
             let captures = parse_list(&content, parse_capture)?;
@@ -215,6 +256,21 @@ fn parse_option(input: ParseStream, args: &mut RawArgs) -> syn::Result<()> {
             ))
         }
     }
+}
+
+/// An option that takes no value: `root`, `future`, `init`, `skip`.
+fn flag(input: ParseStream, key: Ident, slot: &mut Option<Ident>) -> syn::Result<()> {
+    if input.peek(Token![=]) || input.peek(syn::token::Paren) {
+        return Err(syn::Error::new(
+            key.span(),
+            format!("`{key}` takes no value: write `{key}` on its own"),
+        ));
+    }
+    if slot.is_some() {
+        return Err(given_twice(&key));
+    }
+    *slot = Some(key);
+    Ok(())
 }
 
 fn set_once<T>(slot: &mut Option<(Ident, T)>, key: Ident, value: T) -> syn::Result<()> {
@@ -331,7 +387,7 @@ fn parenthesized<'a>(
 
 /// A comma-separated list inside parentheses. On an error the rest of the
 /// list is consumed, so the error is reported once.
-fn parse_list<T>(
+pub fn parse_list<T>(
     content: ParseStream,
     item: fn(ParseStream) -> syn::Result<T>,
 ) -> syn::Result<Vec<T>> {
@@ -452,7 +508,7 @@ fn field_access(input: ParseStream, ident: &Ident) -> syn::Error {
     )
 }
 
-fn parse_extra_attr(input: ParseStream) -> syn::Result<ExtraAttr> {
+pub fn parse_extra_attr(input: ParseStream) -> syn::Result<ExtraAttr> {
     let start = input.fork();
     let key = if input.peek(LitStr) {
         let literal: LitStr = input.parse()?;

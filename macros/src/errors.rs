@@ -20,6 +20,10 @@ impl Errors {
         self.push(syn::Error::new_spanned(span, message));
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.first.is_none()
+    }
+
     /// `Ok` when nothing was pushed.
     pub fn finish(self) -> Result<(), syn::Error> {
         self.first.map_or(Ok(()), Err)

@@ -33,7 +33,7 @@ use syn::spanned::Spanned;
 use syn::{GenericArgument, PathArguments, ReturnType, Type};
 
 use crate::args::{ErrMode, Format, SpanKind};
-use crate::model::{ParentChoice, Plan, Shape};
+use crate::model::{FunctionName, FutureReturn, ParentChoice, Plan, Shape};
 use crate::params::{bindings, mentions, unraw};
 
 pub fn expand(plan: &Plan) -> TokenStream {
@@ -70,11 +70,25 @@ pub fn expand(plan: &Plan) -> TokenStream {
             let traced = wrap(plan, Body::Future(async_block.to_token_stream()));
             quote!(#pin_call(async move { #traced }))
         }
+        Shape::Future(future) => {
+            let hint = return_type_hint(&sig.output);
+            let keep_order = keep_drop_order(plan);
+            let original = &function.body;
+            wrap(
+                plan,
+                Body::Builder(*future, quote!(move || { #hint #keep_order #original })),
+            )
+        }
     };
+    let manifest = plan
+        .manifest
+        .as_ref()
+        .map(|path| quote!(const _: &[u8] = ::core::include_bytes!(#path);));
     quote! {
         #(#attrs)*
         #inner_attrs
         #vis #sig {
+            #manifest
             #body
         }
     }
@@ -105,10 +119,12 @@ fn keep_drop_order(plan: &Plan) -> TokenStream {
     quote!(#(#mentions)*)
 }
 
-/// The user's body, ready to run: a closure (sync fns) or a future.
+/// The user's body, ready to run: a closure (sync fns), a future (async
+/// fns), or a closure that builds the future the fn returns.
 enum Body {
     Closure(TokenStream),
     Future(TokenStream),
+    Builder(FutureReturn, TokenStream),
 }
 
 /// The statements around the body: start the span, capture arguments, run
@@ -119,11 +135,37 @@ fn wrap(plan: &Plan, body: Body) -> TokenStream {
     let site = call_site(plan);
     let parent = parent(plan);
     let captures = captures(plan);
-    let start = quote! {
-        let mut #span = ::traced::__private::SpanGuard::start(#site, #parent, #captures);
+    let start_fn = match plan.function_name {
+        FunctionName::SelfType => quote!(start_method::<Self, _>),
+        FunctionName::Module | FunctionName::Owner(_) => quote!(start),
     };
+    let pipeline = plan.init.then(|| {
+        let pipeline = internal("__traced_pipeline");
+        // Declared before the span, so it drops after the span has ended.
+        quote!(let #pipeline = ::traced::__private::init_for_main(());)
+    });
+    let start = quote! {
+        #pipeline
+        let mut #span = ::traced::__private::SpanGuard::#start_fn(#site, #parent, #captures);
+    };
+    if let Body::Builder(future, build) = body {
+        let future_ident = internal("__traced_future");
+        let finish = match future {
+            FutureReturn::Opaque => quote!(traced_future),
+            FutureReturn::Boxed => quote!(boxed_future),
+        };
+        let settled = future_outcome(plan);
+        // The span is current while the body builds the future; the wrapper
+        // makes it current during every poll and ends it on completion.
+        return quote! {
+            #start
+            let #future_ident = #span.run(#build);
+            ::traced::__private::#finish(#span, #future_ident, #settled)
+        };
+    }
     let run = match body {
         Body::Closure(closure) => quote!(#span.run(#closure)),
+        Body::Builder(..) => TokenStream::new(),
         Body::Future(future) => {
             let future_ident = internal("__traced_future");
             // With no span, the body is awaited as it is: nothing to make
@@ -143,7 +185,7 @@ fn wrap(plan: &Plan, body: Body) -> TokenStream {
         // lints in the user's crate.
         return quote!(#start #run);
     }
-    let outcome = outcome(plan, &span, &out);
+    let outcome = outcome(plan, &span, &quote!(&#out), plan_is_opaque(plan));
     quote! {
         #start
         let #out = #run;
@@ -158,7 +200,7 @@ fn never_returns(plan: &Plan) -> bool {
 
 /// A name users cannot write or shadow: it resolves where the macro is
 /// defined, not in the user's code.
-fn internal(name: &str) -> Ident {
+pub fn internal(name: &str) -> Ident {
     Ident::new(name, Span::mixed_site())
 }
 
@@ -183,7 +225,10 @@ fn call_site(plan: &Plan) -> TokenStream {
             ))),
         ),
     };
-    let fn_name = unraw(&plan.function.sig.ident);
+    let fn_name = match &plan.function_name {
+        FunctionName::Owner(qualified) => qualified.clone(),
+        FunctionName::Module | FunctionName::SelfType => unraw(&plan.function.sig.ident),
+    };
     let line = plan.line;
     let captured = plan.captures.len() + plan.extras.len();
     // Whoever keeps error text out (`err = type`, `err = off`) keeps panic
@@ -257,7 +302,7 @@ fn captures(plan: &Plan) -> TokenStream {
 
 /// The call that turns `reference` into an `Option<opentelemetry::Value>`,
 /// spanned so that a missing trait impl is reported on the user's token.
-fn format_value(format: Format, at: Span, reference: TokenStream) -> TokenStream {
+pub fn format_value(format: Format, at: Span, reference: TokenStream) -> TokenStream {
     match format {
         Format::Attribute => quote_spanned!(at=> ::traced::__private::attribute_value(#reference)),
         Format::Debug => quote_spanned!(at=> ::traced::__private::debug_value(#reference)),
@@ -268,14 +313,11 @@ fn format_value(format: Format, at: Span, reference: TokenStream) -> TokenStream
 /// Records a returned `Err` and, with `ret`, the returned value. The method
 /// calls resolve on the concrete return type (see `traced::__private`'s
 /// outcome module), so nothing is asked of that type.
-fn outcome(plan: &Plan, span: &Ident, out: &Ident) -> TokenStream {
-    // A declared `impl Trait` is never a `Result`, whatever hides behind it.
-    let opaque = matches!(&plan.function.sig.output, ReturnType::Type(_, ty) if matches!(**ty, Type::ImplTrait(_)));
-    // Nor is `()`; skipping the check keeps the expansion small.
-    let unit = matches!(&plan.function.sig.output, ReturnType::Default);
+fn outcome(plan: &Plan, span: &Ident, out: &TokenStream, opaque_or_unit: bool) -> TokenStream {
+    let opaque = opaque_or_unit;
     let record_error = match plan.err {
         ErrMode::Off => TokenStream::new(),
-        _ if opaque || unit => TokenStream::new(),
+        _ if opaque_or_unit => TokenStream::new(),
         ErrMode::Display | ErrMode::Debug => {
             let wrapper = if plan.err == ErrMode::Debug {
                 quote!(ErrDebugFirst)
@@ -288,13 +330,13 @@ fn outcome(plan: &Plan, span: &Ident, out: &Ident) -> TokenStream {
                     RecordErrorBest as _, RecordErrorSecond as _, RecordErrorTypeName as _,
                     RecordNoError as _,
                 };
-                (&&&&::traced::__private::#wrapper(&#out)).traced_record_error(&#span);
+                (&&&&::traced::__private::#wrapper(#out)).traced_record_error(&#span);
             }
         }
         ErrMode::Type => quote! {
             #[allow(unused_imports)]
             use ::traced::__private::{RecordErrorTypeName as _, RecordNoError as _};
-            (&&::traced::__private::ErrTypeOnly(&#out)).traced_record_error(&#span);
+            (&&::traced::__private::ErrTypeOnly(#out)).traced_record_error(&#span);
         },
     };
     let record_return = match &plan.ret {
@@ -306,14 +348,14 @@ fn outcome(plan: &Plan, span: &Ident, out: &Ident) -> TokenStream {
             let formatted = format_value(*format, ret.span(), quote!(#value));
             if opaque {
                 quote! {
-                    let #value = &#out;
+                    let #value = #out;
                     #span.record("return", #formatted);
                 }
             } else {
                 quote! {
                     #[allow(unused_imports)]
                     use ::traced::__private::{PlainOutcome as _, ResultOutcome as _};
-                    if let ::core::option::Option::Some(#value) = (&::traced::__private::Outcome(&#out)).traced_ok() {
+                    if let ::core::option::Option::Some(#value) = (&::traced::__private::Outcome(#out)).traced_ok() {
                         #span.record("return", #formatted);
                     }
                 }
@@ -328,6 +370,30 @@ fn outcome(plan: &Plan, span: &Ident, out: &Ident) -> TokenStream {
             #record_error
             #record_return
         }
+    }
+}
+
+/// Whether the declared return type cannot be a `Result`: an `impl Trait`
+/// (never a `Result`, whatever hides behind it) or `()`. Skipping the check
+/// keeps the expansion small.
+fn plan_is_opaque(plan: &Plan) -> bool {
+    match &plan.function.sig.output {
+        ReturnType::Default => true,
+        ReturnType::Type(_, ty) => matches!(**ty, Type::ImplTrait(_)),
+    }
+}
+
+/// What a traced future does with its output when it completes: record an
+/// `Err` and, with `ret`, the value, as for a fn's return value.
+fn future_outcome(plan: &Plan) -> TokenStream {
+    let span = internal("__traced_span");
+    let out = internal("__traced_out");
+    let outcome = outcome(plan, &span, &quote!(#out), false);
+    if outcome.is_empty() {
+        return quote!(::traced::__private::no_outcome);
+    }
+    quote! {
+        |#span: &::traced::__private::SpanGuard, #out| { #outcome }
     }
 }
 

@@ -7,7 +7,36 @@
 use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
 use quote::ToTokens;
 use syn::parse::{Parse, ParseStream};
-use syn::{Attribute, Block, Expr, ExprAsync, Signature, Stmt, Token, Visibility};
+use syn::{
+    Attribute, Block, Expr, ExprAsync, ItemImpl, ItemTrait, Signature, Stmt, Token, Visibility,
+};
+
+/// What `#[traced]` was put on.
+pub enum Annotated {
+    Fn(TracedFn),
+    /// Every fn of the block is traced (see `block`).
+    Impl(ItemImpl),
+    /// Every method with a default body is traced.
+    Trait(ItemTrait),
+}
+
+impl Parse for Annotated {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let ahead = input.fork();
+        ahead.call(Attribute::parse_outer)?;
+        ahead.parse::<Visibility>()?;
+        while ahead.peek(Token![unsafe]) || ahead.peek(Token![default]) {
+            ahead.parse::<TokenTree>()?;
+        }
+        if ahead.peek(Token![impl]) {
+            Ok(Annotated::Impl(input.parse()?))
+        } else if ahead.peek(Token![trait]) {
+            Ok(Annotated::Trait(input.parse()?))
+        } else {
+            Ok(Annotated::Fn(input.parse()?))
+        }
+    }
+}
 
 pub struct TracedFn {
     pub attrs: Vec<Attribute>,
@@ -158,16 +187,12 @@ fn not_a_fn(input: ParseStream) -> syn::Error {
         _ => String::new(),
     };
     let message = match word.as_str() {
-        "impl" | "trait" => format!(
-            "#[traced] can only be applied to a function, not to {} `{word}` block; put it on each `fn` inside whose calls you want as spans",
-            if word == "impl" { "an" } else { "a" }
-        ),
         "struct" | "enum" | "union" | "mod" | "static" | "type" | "use" | "const"
         | "macro_rules" => format!(
-            "#[traced] can only be applied to a function, not to {} `{word}` item; put it on the `fn` whose calls you want as spans",
+            "#[traced] can only be applied to a function, an `impl` block or a trait, not to {} `{word}` item; put it on the `fn` whose calls you want as spans",
             if word == "enum" { "an" } else { "a" }
         ),
-        _ => "#[traced] can only be applied to a function; put it on the `fn` whose calls you want as spans".to_owned(),
+        _ => "#[traced] can only be applied to a function, an `impl` block or a trait; put it on the `fn` whose calls you want as spans".to_owned(),
     };
     match first {
         Ok(first) => syn::Error::new(first.span(), message),

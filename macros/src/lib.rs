@@ -1,19 +1,24 @@
 //! The `#[traced]` attribute. Use it through the `traced` crate, which
 //! documents it and holds the code the expansion calls.
 //!
-//! The pipeline: arguments → `args::RawArgs`, item → `item::TracedFn`,
-//! both → `model::Plan` in `validate` (every error collected), then
-//! `expand`, which cannot fail. On any error the user's item is emitted
-//! unchanged beside the errors, so one mistake does not cascade into others.
+//! The pipeline: arguments → `args::RawArgs`, item → `item::Annotated`
+//! (a fn, or an impl block or trait whose fns `block` visits), each fn →
+//! `model::Plan` in `validate` (every error collected), then `expand`, which
+//! cannot fail. On any error the user's item is emitted unchanged beside the
+//! errors, so one mistake does not cascade into others.
 
 use proc_macro::TokenStream;
 
 mod args;
+mod block;
+mod defaults;
 mod errors;
 mod expand;
+mod future;
 mod item;
 mod model;
 mod params;
+mod record;
 mod suggest;
 mod validate;
 
@@ -26,6 +31,13 @@ mod fuzz_tests;
 #[proc_macro_attribute]
 pub fn traced(args: TokenStream, item: TokenStream) -> TokenStream {
     traced_tokens(args.into(), item.into(), line_of).into()
+}
+
+/// Sets attributes on the current OpenTelemetry span; see the `traced`
+/// crate.
+#[proc_macro]
+pub fn record(input: TokenStream) -> TokenStream {
+    record::record(input.into()).into()
 }
 
 /// The line of the fn's name, for `code.line.number`.
@@ -42,21 +54,52 @@ fn traced_tokens(
 ) -> proc_macro2::TokenStream {
     let mut errors = errors::Errors::default();
     let raw_args = args::parse(args, &mut errors);
-    let function = match syn::parse2::<item::TracedFn>(item.clone()) {
-        Ok(function) => function,
+    let manifest = defaults::load();
+    let defaults = match manifest.defaults {
+        Ok(ref defaults) => defaults,
+        Err(ref problem) => {
+            errors.push(syn::Error::new(proc_macro2::Span::call_site(), problem));
+            &defaults::Defaults::NONE
+        }
+    };
+    let annotated = match syn::parse2::<item::Annotated>(item.clone()) {
+        Ok(annotated) => annotated,
         Err(error) => {
             errors.push(error);
             return with_errors(errors, item);
         }
     };
-    let line = line_of(function.sig.ident.span());
-    let plan = validate::validate(raw_args, function, line, &mut errors);
-    match errors.finish() {
-        Ok(()) => expand::expand(&plan),
-        Err(error) => {
-            let mut tokens = error.to_compile_error();
-            tokens.extend(item);
-            tokens
+    let expansion = block::Expansion {
+        defaults,
+        // A build that fails runs again anyway.
+        manifest: errors
+            .is_empty()
+            .then(|| manifest.path_to_track())
+            .flatten(),
+        line_of,
+    };
+    match annotated {
+        item::Annotated::Fn(function) => {
+            let expanded = block::expand_fn(raw_args, function, None, &expansion, &mut errors);
+            match (errors.finish(), expanded) {
+                (Ok(()), Some(expanded)) => expanded,
+                (Err(error), _) => {
+                    let mut tokens = error.to_compile_error();
+                    tokens.extend(item);
+                    tokens
+                }
+                (Ok(()), None) => item,
+            }
+        }
+        // A block keeps the fns that expanded and the others as written
+        // (without their own `#[traced]`, which would only repeat errors).
+        item::Annotated::Impl(block) => {
+            let expanded = block::expand_impl(raw_args, block, &expansion, &mut errors);
+            with_errors(errors, expanded)
+        }
+        item::Annotated::Trait(definition) => {
+            let expanded = block::expand_trait(raw_args, definition, &expansion, &mut errors);
+            with_errors(errors, expanded)
         }
     }
 }

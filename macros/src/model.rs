@@ -23,6 +23,34 @@ pub struct Plan {
     pub parent: ParentChoice,
     pub shape: Shape,
     pub line: u32,
+    pub function_name: FunctionName,
+    /// `init` on `main`: install the pipeline before the span, flush after.
+    pub init: bool,
+    /// The manifest to mention with `include_bytes!`, so that a change of
+    /// the crate-wide defaults rebuilds the crate (see `defaults`).
+    pub manifest: Option<String>,
+}
+
+/// Where a fn is, as far as the macro can tell: what `code.function.name`
+/// and the default span name say about it.
+pub struct Place<'a> {
+    /// The type (`Cache` for `impl<T> Repo for Cache<T>`) or trait of the
+    /// annotated block the fn is in.
+    pub owner: Option<String>,
+    pub defaults: &'a crate::defaults::Defaults,
+    pub line: u32,
+    pub manifest: Option<String>,
+}
+
+/// How `code.function.name` is spelt.
+pub enum FunctionName {
+    /// `module::path::fn`: a free fn.
+    Module,
+    /// `module::path::Owner::fn`: a fn in an annotated block.
+    Owner(String),
+    /// A method annotated on its own: the type comes from
+    /// `type_name::<Self>()` at run time.
+    SelfType,
 }
 
 pub enum ParentChoice {
@@ -36,4 +64,15 @@ pub enum Shape {
     Async,
     /// An `async fn` already rewritten by `#[async_trait]`.
     AsyncTrait(Box<AsyncTraitBody>),
+    /// A fn that returns a future: the span lasts until the future completes.
+    Future(FutureReturn),
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum FutureReturn {
+    /// `-> impl Future<Output = T> + ..`: returned wrapped as it is.
+    Opaque,
+    /// `-> Pin<Box<dyn Future<Output = T> + ..>>`, `BoxFuture<'a, T>`, or a
+    /// type under option `future`: boxed again around the wrapper.
+    Boxed,
 }

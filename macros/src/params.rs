@@ -91,3 +91,15 @@ pub fn mentions(tokens: &TokenStream, ident: &Ident) -> bool {
         TokenTree::Punct(_) => false,
     })
 }
+
+/// Whether the signature can only be a method's: it takes `self` or names
+/// `Self`, so `Self` can be named in the body.
+pub fn mentions_self_type(sig: &Signature) -> bool {
+    let self_type = Ident::new("Self", proc_macro2::Span::call_site());
+    let takes_self = sig.receiver().is_some();
+    takes_self
+        || sig.inputs.iter().any(|input| {
+            mentions(&quote::ToTokens::to_token_stream(input), &self_type)
+        })
+        || mentions(&quote::ToTokens::to_token_stream(&sig.output), &self_type)
+}

@@ -7,12 +7,13 @@ use syn::LitStr;
 
 use crate::args::{ErrMode, RawArgs, SpanKind};
 use crate::errors::Errors;
+use crate::future::returned_future;
 use crate::item::TracedFn;
-use crate::model::{ParentChoice, Plan, Shape};
-use crate::params::{Binding, bindings, unraw};
+use crate::model::{FunctionName, FutureReturn, ParentChoice, Place, Plan, Shape};
+use crate::params::{Binding, bindings, mentions_self_type, unraw};
 use crate::suggest::closest;
 
-pub fn validate(args: RawArgs, function: TracedFn, line: u32, errors: &mut Errors) -> Plan {
+pub fn validate(args: RawArgs, function: TracedFn, place: &Place, errors: &mut Errors) -> Plan {
     if let Some(constness) = &function.sig.constness {
         errors.push_at(
             constness,
@@ -79,33 +80,96 @@ pub fn validate(args: RawArgs, function: TracedFn, line: u32, errors: &mut Error
         }
     }
 
+    if let (Some(skip), None) = (&args.skip, &place.owner) {
+        errors.push_at(
+            skip,
+            "`skip` leaves one method of a #[traced] impl block or trait untraced; on a fn of its own, remove the attribute instead",
+        );
+    }
+    let is_main = function.sig.ident == "main"
+        && place.owner.is_none()
+        && function.sig.inputs.is_empty();
+    match &args.init {
+        Some(init) if !is_main => errors.push_at(
+            init,
+            "`init` installs the tracing pipeline for the whole program, so it goes on `main` only; call `traced::init()` in `main` instead",
+        ),
+        None if is_main => errors.push_at(
+            &function.sig.ident,
+            "#[traced] on `main` starts the span before the body runs, so a provider the body installs (`traced::init()`) never sees it and every span below becomes a trace of its own; write `#[traced(init)]` to install the pipeline first and flush it after (feature `otlp`), or trace the fns `main` calls",
+        ),
+        _ => {}
+    }
+
+    let async_trait = function.async_trait_body();
+    let declared_future = returned_future(&function.sig.output);
     let shape = if function.sig.asyncness.is_some() {
         Shape::Async
-    } else if let Some(body) = function.async_trait_body() {
+    } else if let Some(body) = async_trait {
         Shape::AsyncTrait(Box::new(body))
+    } else if let Some(future) = declared_future {
+        Shape::Future(future)
+    } else if args.future.is_some() {
+        Shape::Future(FutureReturn::Boxed)
     } else {
         Shape::Sync
+    };
+    if let (Some(future), Shape::Async | Shape::AsyncTrait(_)) = (&args.future, &shape) {
+        errors.push_at(
+            future,
+            "`future` is for a fn that returns a future it builds; an `async fn` is traced to completion already, so remove `future`",
+        );
+    }
+    let function_name = match &place.owner {
+        Some(owner) => FunctionName::Owner(format!("{owner}::{}", unraw(&function.sig.ident))),
+        None if mentions_self_type(&function.sig) => FunctionName::SelfType,
+        None => FunctionName::Module,
     };
     let parent = match (args.root, args.parent) {
         (Some(_), _) => ParentChoice::Root,
         (None, Some((_, expr))) => ParentChoice::Explicit(expr),
         (None, None) => ParentChoice::Current,
     };
+    // A name given with `name` is taken as written; the default one is
+    // `prefix` + `Owner::` + the fn's name.
     let span_name = match args.name {
         Some((_, name)) => name,
-        None => LitStr::new(&unraw(&function.sig.ident), function.sig.ident.span()),
+        None => {
+            let prefix = place.defaults.prefix.as_deref().unwrap_or_default();
+            let owner = place
+                .owner
+                .as_ref()
+                .map_or_else(String::new, |owner| format!("{owner}::"));
+            let fn_name = unraw(&function.sig.ident);
+            LitStr::new(&format!("{prefix}{owner}{fn_name}"), function.sig.ident.span())
+        }
+    };
+    let tracer = match args.tracer {
+        Some((_, tracer)) => Some(tracer),
+        None => place
+            .defaults
+            .tracer
+            .as_ref()
+            .map(|tracer| LitStr::new(tracer, proc_macro2::Span::call_site())),
     };
     Plan {
         span_name,
         kind: args.kind.map_or(SpanKind::Internal, |(_, kind)| kind),
-        tracer: args.tracer.map(|(_, tracer)| tracer),
+        tracer,
         captures,
         extras,
-        err: args.err.map_or(ErrMode::Display, |(_, mode)| mode),
+        err: args
+            .err
+            .map(|(_, mode)| mode)
+            .or(place.defaults.err)
+            .unwrap_or(ErrMode::Display),
         ret: args.ret,
         parent,
         shape,
-        line,
+        line: place.line,
+        function_name,
+        init: args.init.is_some(),
+        manifest: place.manifest.clone(),
         function,
     }
 }

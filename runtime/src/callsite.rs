@@ -1,5 +1,6 @@
 //! The static facts about one `#[traced]` function.
 
+use std::sync::OnceLock;
 use std::sync::atomic::AtomicU8;
 
 use opentelemetry::trace::SpanKind;
@@ -23,6 +24,9 @@ pub struct CallSite {
     /// Whether a panic's message may be recorded; not with `err = type` or
     /// `err = off`, whose users keep error text out of their spans.
     panic_text: bool,
+    /// For a method annotated on its own: `module::Type::method`, made on the
+    /// first recorded call from the `Self` type it ran with.
+    method_name: OnceLock<Box<str>>,
 }
 
 /// [`SpanKind`] is not `const`-constructible everywhere we need it, so the
@@ -59,6 +63,7 @@ impl CallSite {
             captured,
             probe: AtomicU8::new(crate::provider::SITE_UNKNOWN),
             panic_text: true,
+            method_name: OnceLock::new(),
         }
     }
 
@@ -98,12 +103,36 @@ impl CallSite {
         }
     }
 
+    /// `code.function.name`: as the expansion spelt it, or, for a method
+    /// annotated on its own, with the name of its `Self` type put in before
+    /// the method's name (`shop::Inventory::available`). Generic arguments
+    /// are left out, and the first `Self` type seen names every call of the
+    /// site (the same for every type but in a blanket impl).
+    fn function_name(&'static self, self_type: Option<fn() -> &'static str>) -> &'static str {
+        let Some(self_type) = self_type else {
+            return self.function;
+        };
+        self.method_name.get_or_init(|| {
+            let (module, method) = self.function.rsplit_once("::").unwrap_or(("", self.function));
+            let ty = self_type();
+            let ty = ty.split('<').next().unwrap_or(ty);
+            let ty = ty.rsplit("::").next().unwrap_or(ty);
+            format!("{module}::{ty}::{method}").into_boxed_str()
+        })
+    }
+
     /// The stable `code.*` attributes; static strings, so nothing is copied.
     /// The list has room for the captured ones too, so it grows only once.
-    pub(crate) fn code_attributes(&self) -> Vec<KeyValue> {
+    pub(crate) fn code_attributes(
+        &'static self,
+        self_type: Option<fn() -> &'static str>,
+    ) -> Vec<KeyValue> {
         let mut attributes = Vec::with_capacity(3 + self.captured);
         attributes.extend([
-            KeyValue::new("code.function.name", Value::from(self.function)),
+            KeyValue::new(
+                "code.function.name",
+                Value::from(self.function_name(self_type)),
+            ),
             KeyValue::new("code.file.path", Value::from(self.file)),
             KeyValue::new("code.line.number", Value::I64(i64::from(self.line))),
         ]);

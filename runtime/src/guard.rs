@@ -58,12 +58,33 @@ impl SpanGuard {
         parent: Parent<'_>,
         attributes: F,
     ) -> Self {
+        Self::start_with(site, None, parent, attributes)
+    }
+
+    /// [`start`](Self::start) for a method annotated on its own, whose
+    /// `code.function.name` includes the name of `S`, its `Self` type.
+    #[inline]
+    pub fn start_method<S: ?Sized, F: Fn(&mut Attributes<'_>)>(
+        site: &'static CallSite,
+        parent: Parent<'_>,
+        attributes: F,
+    ) -> Self {
+        Self::start_with(site, Some(std::any::type_name::<S>), parent, attributes)
+    }
+
+    #[inline]
+    fn start_with<F: Fn(&mut Attributes<'_>)>(
+        site: &'static CallSite,
+        self_type: Option<fn() -> &'static str>,
+        parent: Parent<'_>,
+        attributes: F,
+    ) -> Self {
         if provider::is_disabled(site) {
             return SpanGuard::pass_through(parent);
         }
         // Through `dyn`: one copy of the start-up code, however many traced
         // fns, and the disabled path of each stays small.
-        match start_span(site, parent, &attributes) {
+        match start_span(site, self_type, parent, &attributes) {
             Some((cx, recording)) => SpanGuard {
                 active: Some(Active {
                     cx,
@@ -153,6 +174,15 @@ impl SpanGuard {
     #[inline]
     pub(crate) fn attach(&self) -> Option<ContextGuard> {
         self.active.as_ref().map(|active| attach(&active.cx))
+    }
+
+    /// The body returned a future that still has to run: until it
+    /// completes, dropping the guard means the call was cancelled.
+    #[inline]
+    pub(crate) fn unsettle(&mut self) {
+        if let Some(active) = &mut self.active {
+            active.settled = false;
+        }
     }
 
     /// Notes that the body returned, or records its panic and resumes it.

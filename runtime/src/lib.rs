@@ -269,6 +269,7 @@ pub use value::ToAttribute;
 
 mod callsite;
 mod current;
+mod future;
 mod guard;
 mod instrument;
 mod outcome;

@@ -11,7 +11,8 @@ pub use crate::outcome::{
     ErrDebugFirst, ErrDisplayFirst, ErrTypeOnly, Outcome, PlainOutcome, RecordErrorBest,
     RecordErrorSecond, RecordErrorTypeName, RecordNoError, ResultOutcome,
 };
-pub use crate::start::Attributes;
+pub use crate::future::TracedFuture;
+pub use crate::start::{Attributes, record_current};
 pub use crate::value::ToAttribute;
 pub use opentelemetry::Context;
 
@@ -69,3 +70,58 @@ impl<T: AsParent + ?Sized> AsParent for &T {
 pub fn as_context<C: AsParent + ?Sized>(parent: &C) -> &Context {
     parent.as_parent()
 }
+
+/// A fn `-> impl Future`: the future it built, traced to completion.
+#[inline]
+pub fn traced_future<F: Future, R: FnOnce(&SpanGuard, &F::Output)>(
+    guard: SpanGuard,
+    future: F,
+    settled: R,
+) -> TracedFuture<F, R> {
+    TracedFuture::new(guard, future, settled)
+}
+
+/// A fn `-> Pin<Box<dyn Future>>` (or an alias of it): the same, boxed
+/// again so that it coerces to the declared type.
+#[inline]
+pub fn boxed_future<F: Future, R: FnOnce(&SpanGuard, &F::Output)>(
+    guard: SpanGuard,
+    future: F,
+    settled: R,
+) -> std::pin::Pin<Box<TracedFuture<F, R>>> {
+    Box::pin(TracedFuture::new(guard, future, settled))
+}
+
+/// A traced future whose output records nothing (`err = off`, no `ret`).
+#[inline]
+pub fn no_outcome<T: ?Sized>(_: &SpanGuard, _: &T) {}
+
+/// `#[traced(init)]` on `main`: `traced::init()`, whose guard flushes the
+/// spans when `main` returns. A set-up error is printed and the program goes
+/// on untraced: tracing must not stop a service from starting.
+#[cfg(feature = "otlp")]
+pub fn init_for_main<T: InitNeedsOtlp>(_: T) -> Option<crate::TracerGuard> {
+    match crate::init() {
+        Ok(guard) => Some(guard),
+        Err(error) => {
+            eprintln!("traced: {error}; running without tracing");
+            None
+        }
+    }
+}
+
+/// Without feature `otlp` there is no pipeline to install: a compile error.
+#[cfg(not(feature = "otlp"))]
+pub fn init_for_main<T: InitNeedsOtlp>(_: T) {}
+
+/// Implemented only with feature `otlp`, so that `#[traced(init)]` without
+/// it says what to add.
+#[diagnostic::on_unimplemented(
+    message = "`#[traced(init)]` needs the `otlp` feature of `traced`",
+    label = "installs `traced::init()`, which feature `otlp` provides",
+    note = "in Cargo.toml: traced = {{ version = \"0.1\", features = [\"otlp\"] }}"
+)]
+pub trait InitNeedsOtlp {}
+
+#[cfg(feature = "otlp")]
+impl InitNeedsOtlp for () {}
