@@ -168,12 +168,19 @@ fn expand_method(
 
 fn refuse_per_fn_options(args: &RawArgs, block: &str, errors: &mut Errors) {
     for key in args.per_fn_options() {
-        let message = if key == "skip" || key == "init" {
-            format!("`{key}` applies to one fn, not to {block}: put `#[traced({key})]` on the fn")
-        } else {
-            format!(
-                "`{key}` names the parts of one fn, so it cannot go on {block}; put `#[traced({key}(..))]` on the method it is for"
-            )
+        let message = match key.to_string().as_str() {
+            "skip" | "init" => format!(
+                "`{key}` applies to one fn, not to {block}: put `#[traced({key})]` on the fn"
+            ),
+            "name" => format!(
+                "`name` names one fn's span, so it cannot go on {block}; put `#[traced(name = \"..\")]` on the method it is for"
+            ),
+            "parent" => format!(
+                "`parent` is computed from one fn's parameters, so it cannot go on {block}; put `#[traced(parent = ..)]` on the method it is for"
+            ),
+            _ => format!(
+                "`{key}` names one fn's parameters, so it cannot go on {block}; put `#[traced({key}(..))]` on the method it is for"
+            ),
         };
         errors.push_at(key, message);
     }
@@ -215,7 +222,11 @@ fn is_traced_attribute(attribute: &Attribute) -> bool {
         .map(|segment| segment.ident.to_string())
         .collect();
     matches!(
-        segments.iter().map(String::as_str).collect::<Vec<_>>().as_slice(),
+        segments
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .as_slice(),
         ["traced"] | ["traced", "traced"]
     )
 }

@@ -70,7 +70,9 @@ impl Manifest {
         static TRACKED: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
         let path = self.path.as_ref()?;
         let text = path.to_str()?.to_owned();
-        let mut tracked = TRACKED.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut tracked = TRACKED
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         if tracked.contains(path) {
             return None;
         }
@@ -96,9 +98,7 @@ pub fn parse(manifest: &str) -> Result<Defaults, String> {
         }
         let wrong = |what: String| format!("Cargo.toml line {}, {TABLE}: {what}", index + 1);
         let Some((key, value)) = line.split_once('=') else {
-            return Err(wrong(format!(
-                "expected `key = \"value\"`, found `{line}`"
-            )));
+            return Err(wrong(format!("expected `key = \"value\"`, found `{line}`")));
         };
         let key = key.trim();
         let value = string_value(value.trim()).ok_or_else(|| {
@@ -192,9 +192,15 @@ prefix = "not ours either"
     fn names_what_is_wrong() {
         let table = "[package.metadata.traced]\n";
         let cases = [
-            ("err = \"loud\"", "line 2, [package.metadata.traced]: `err = \"loud\"` is not valid: expected one of `display`, `debug`, `type` or `off`"),
+            (
+                "err = \"loud\"",
+                "line 2, [package.metadata.traced]: `err = \"loud\"` is not valid: expected one of `display`, `debug`, `type` or `off`",
+            ),
             ("err = type", "`err` takes a string in double quotes"),
-            ("colour = \"red\"", "unknown key `colour`; the keys are `err`, `tracer` or `prefix`"),
+            (
+                "colour = \"red\"",
+                "unknown key `colour`; the keys are `err`, `tracer` or `prefix`",
+            ),
             ("tracer = \"\"", "`tracer` cannot be empty"),
             ("prefix", "expected `key = \"value\"`, found `prefix`"),
             ("prefix = \"a\" trailing", "`prefix` takes a string"),

@@ -66,7 +66,8 @@ pub fn expand(plan: &Plan) -> TokenStream {
             )
         }
         Shape::AsyncTrait(rewritten) => {
-            let (pin_call, async_block) = (&rewritten.pin_call, &rewritten.async_block);
+            let pin_call = &rewritten.pin_call;
+            let async_block = mark_captures_used(plan, rewritten.async_block.clone());
             let traced = wrap(plan, Body::Future(async_block.to_token_stream()));
             quote!(#pin_call(async move { #traced }))
         }
@@ -80,10 +81,11 @@ pub fn expand(plan: &Plan) -> TokenStream {
             )
         }
     };
-    let manifest = plan
-        .manifest
-        .as_ref()
-        .map(|path| quote!(const _: &[u8] = ::core::include_bytes!(#path);));
+    let manifest = plan.manifest.as_ref().map(|path| {
+        quote!(
+            const _: &[u8] = ::core::include_bytes!(#path);
+        )
+    });
     quote! {
         #(#attrs)*
         #inner_attrs
@@ -119,6 +121,40 @@ fn keep_drop_order(plan: &Plan) -> TokenStream {
     quote!(#(#mentions)*)
 }
 
+/// async-trait moves each parameter into its async block with
+/// `let x = x;`. The span records `args` from the fn's own parameters, so a
+/// listed parameter the body never uses would leave that binding unused and
+/// draw rustc's `unused variable` warning (whose `_x` fix would change the
+/// attribute key). Each such binding is marked used right after it.
+fn mark_captures_used(plan: &Plan, mut block: syn::ExprAsync) -> syn::ExprAsync {
+    let captured: Vec<&Ident> = plan.captures.iter().map(|capture| &capture.ident).collect();
+    let mut stmts = Vec::with_capacity(block.block.stmts.len());
+    for stmt in std::mem::take(&mut block.block.stmts) {
+        let moved = moved_parameter(&stmt).filter(|ident| captured.contains(&ident));
+        stmts.push(stmt);
+        if let Some(ident) = moved {
+            stmts.push(syn::parse_quote!(let _ = &#ident;));
+        }
+    }
+    block.block.stmts = stmts;
+    block
+}
+
+/// `x` for a statement `let x = x;` (or `let mut x = x;`).
+fn moved_parameter(stmt: &syn::Stmt) -> Option<Ident> {
+    let syn::Stmt::Local(local) = stmt else {
+        return None;
+    };
+    let syn::Pat::Ident(binding) = &local.pat else {
+        return None;
+    };
+    let init = local.init.as_ref()?;
+    match init.expr.as_ref() {
+        syn::Expr::Path(path) if path.path.is_ident(&binding.ident) => Some(binding.ident.clone()),
+        _ => None,
+    }
+}
+
 /// The user's body, ready to run: a closure (sync fns), a future (async
 /// fns), or a closure that builds the future the fn returns.
 enum Body {
@@ -150,9 +186,13 @@ fn wrap(plan: &Plan, body: Body) -> TokenStream {
     };
     if let Body::Builder(future, build) = body {
         let future_ident = internal("__traced_future");
-        let finish = match future {
-            FutureReturn::Opaque => quote!(traced_future),
-            FutureReturn::Boxed => quote!(boxed_future),
+        let finish = match (future, &plan.function.sig.output) {
+            (FutureReturn::Boxed, ReturnType::Type(_, ty)) => {
+                // At the return type, so a type that is no boxed future is
+                // reported there.
+                quote_spanned!(ty.span()=> <#ty as ::traced::__private::BoxedFuture>::traced)
+            }
+            _ => quote!(::traced::__private::traced_future),
         };
         let settled = future_outcome(plan);
         // The span is current while the body builds the future; the wrapper
@@ -160,7 +200,7 @@ fn wrap(plan: &Plan, body: Body) -> TokenStream {
         return quote! {
             #start
             let #future_ident = #span.run(#build);
-            ::traced::__private::#finish(#span, #future_ident, #settled)
+            #finish(#future_ident, #span, #settled)
         };
     }
     let run = match body {

@@ -13,7 +13,9 @@ pub fn returned_future(output: &ReturnType) -> Option<FutureReturn> {
         return None;
     };
     match strip_groups(ty) {
-        Type::ImplTrait(opaque) => has_future_bound(opaque.bounds.iter()).then_some(FutureReturn::Opaque),
+        Type::ImplTrait(opaque) => {
+            has_future_bound(opaque.bounds.iter()).then_some(FutureReturn::Opaque)
+        }
         Type::Path(path) if path.qself.is_none() => {
             let last = path.path.segments.last()?;
             if last.ident == "BoxFuture" || last.ident == "LocalBoxFuture" {
@@ -91,11 +93,23 @@ mod tests {
         use FutureReturn::{Boxed, Opaque};
         let cases = [
             ("impl Future<Output = u8>", Some(Opaque)),
-            ("impl std::future::Future<Output = Result<u8, E>> + Send + 'a", Some(Opaque)),
-            ("impl Send + core::future::Future<Output = ()>", Some(Opaque)),
+            (
+                "impl std::future::Future<Output = Result<u8, E>> + Send + 'a",
+                Some(Opaque),
+            ),
+            (
+                "impl Send + core::future::Future<Output = ()>",
+                Some(Opaque),
+            ),
             ("Pin<Box<dyn Future<Output = u8> + Send>>", Some(Boxed)),
-            ("std::pin::Pin<std::boxed::Box<dyn Future<Output = u8> + 'a>>", Some(Boxed)),
-            ("core::pin::Pin<Box<(dyn Future<Output = u8>)>>", Some(Boxed)),
+            (
+                "std::pin::Pin<std::boxed::Box<dyn Future<Output = u8> + 'a>>",
+                Some(Boxed),
+            ),
+            (
+                "core::pin::Pin<Box<(dyn Future<Output = u8>)>>",
+                Some(Boxed),
+            ),
             ("BoxFuture<'a, u8>", Some(Boxed)),
             ("futures::future::LocalBoxFuture<'static, ()>", Some(Boxed)),
             ("impl Display", None),

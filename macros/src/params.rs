@@ -98,8 +98,9 @@ pub fn mentions_self_type(sig: &Signature) -> bool {
     let self_type = Ident::new("Self", proc_macro2::Span::call_site());
     let takes_self = sig.receiver().is_some();
     takes_self
-        || sig.inputs.iter().any(|input| {
-            mentions(&quote::ToTokens::to_token_stream(input), &self_type)
-        })
+        || sig
+            .inputs
+            .iter()
+            .any(|input| mentions(&quote::ToTokens::to_token_stream(input), &self_type))
         || mentions(&quote::ToTokens::to_token_stream(&sig.output), &self_type)
 }

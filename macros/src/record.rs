@@ -57,7 +57,9 @@ pub fn record(input: TokenStream) -> TokenStream {
 /// `attrs(..)`'s messages, told in terms of `record!`.
 fn in_record_terms(error: syn::Error) -> syn::Error {
     let mut errors = error.into_iter().map(|error| {
-        let message = error.to_string().replace("`attrs` entries", "`record!` entries");
+        let message = error
+            .to_string()
+            .replace("`attrs` entries", "`record!` entries");
         // The hint to use `args(..)` is about the attribute, not the macro.
         let message = match message.split_once(" (to record a parameter") {
             Some((before, _)) => before.to_owned(),

@@ -86,9 +86,8 @@ pub fn validate(args: RawArgs, function: TracedFn, place: &Place, errors: &mut E
             "`skip` leaves one method of a #[traced] impl block or trait untraced; on a fn of its own, remove the attribute instead",
         );
     }
-    let is_main = function.sig.ident == "main"
-        && place.owner.is_none()
-        && function.sig.inputs.is_empty();
+    let is_main =
+        function.sig.ident == "main" && place.owner.is_none() && function.sig.inputs.is_empty();
     match &args.init {
         Some(init) if !is_main => errors.push_at(
             init,
@@ -141,7 +140,10 @@ pub fn validate(args: RawArgs, function: TracedFn, place: &Place, errors: &mut E
                 .as_ref()
                 .map_or_else(String::new, |owner| format!("{owner}::"));
             let fn_name = unraw(&function.sig.ident);
-            LitStr::new(&format!("{prefix}{owner}{fn_name}"), function.sig.ident.span())
+            LitStr::new(
+                &format!("{prefix}{owner}{fn_name}"),
+                function.sig.ident.span(),
+            )
         }
     };
     let tracer = match args.tracer {

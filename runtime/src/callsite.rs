@@ -113,7 +113,10 @@ impl CallSite {
             return self.function;
         };
         self.method_name.get_or_init(|| {
-            let (module, method) = self.function.rsplit_once("::").unwrap_or(("", self.function));
+            let (module, method) = self
+                .function
+                .rsplit_once("::")
+                .unwrap_or(("", self.function));
             let ty = self_type();
             let ty = ty.split('<').next().unwrap_or(ty);
             let ty = ty.rsplit("::").next().unwrap_or(ty);

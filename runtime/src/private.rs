@@ -2,16 +2,17 @@
 //! promise, may change in any release.
 
 use std::fmt::{Debug, Display};
+use std::pin::Pin;
 
 use opentelemetry::Value;
 
 pub use crate::callsite::{CallSite, Kind};
+pub use crate::future::TracedFuture;
 pub use crate::guard::{Parent, SpanGuard};
 pub use crate::outcome::{
     ErrDebugFirst, ErrDisplayFirst, ErrTypeOnly, Outcome, PlainOutcome, RecordErrorBest,
     RecordErrorSecond, RecordErrorTypeName, RecordNoError, ResultOutcome,
 };
-pub use crate::future::TracedFuture;
 pub use crate::start::{Attributes, record_current};
 pub use crate::value::ToAttribute;
 pub use opentelemetry::Context;
@@ -74,22 +75,42 @@ pub fn as_context<C: AsParent + ?Sized>(parent: &C) -> &Context {
 /// A fn `-> impl Future`: the future it built, traced to completion.
 #[inline]
 pub fn traced_future<F: Future, R: FnOnce(&SpanGuard, &F::Output)>(
-    guard: SpanGuard,
     future: F,
+    guard: SpanGuard,
     settled: R,
 ) -> TracedFuture<F, R> {
     TracedFuture::new(guard, future, settled)
 }
 
-/// A fn `-> Pin<Box<dyn Future>>` (or an alias of it): the same, boxed
-/// again so that it coerces to the declared type.
-#[inline]
-pub fn boxed_future<F: Future, R: FnOnce(&SpanGuard, &F::Output)>(
-    guard: SpanGuard,
-    future: F,
-    settled: R,
-) -> std::pin::Pin<Box<TracedFuture<F, R>>> {
-    Box::pin(TracedFuture::new(guard, future, settled))
+/// A fn `-> Pin<Box<dyn Future>>` (or an alias of it, or `BoxFuture`): the
+/// future it built, boxed again around the wrapper, as the declared type.
+#[diagnostic::on_unimplemented(
+    message = "#[traced] cannot trace a returned `{Self}` to completion",
+    label = "not a `Pin<Box<dyn Future<Output = T> + 'a>>` (with or without `+ Send`)",
+    note = "a fn returning `impl Future<Output = T>` or a boxed `dyn Future` is traced to completion; for any other future type, remove `future` (the span then covers only the call) or make the fn `async`"
+)]
+pub trait BoxedFuture: Sized {
+    type Output;
+
+    fn traced(self, guard: SpanGuard, settled: fn(&SpanGuard, &Self::Output)) -> Self;
+}
+
+impl<'a, T: 'a> BoxedFuture for Pin<Box<dyn Future<Output = T> + 'a>> {
+    type Output = T;
+
+    #[inline]
+    fn traced(self, guard: SpanGuard, settled: fn(&SpanGuard, &T)) -> Self {
+        Box::pin(TracedFuture::new(guard, self, settled))
+    }
+}
+
+impl<'a, T: 'a> BoxedFuture for Pin<Box<dyn Future<Output = T> + Send + 'a>> {
+    type Output = T;
+
+    #[inline]
+    fn traced(self, guard: SpanGuard, settled: fn(&SpanGuard, &T)) -> Self {
+        Box::pin(TracedFuture::new(guard, self, settled))
+    }
 }
 
 /// A traced future whose output records nothing (`err = off`, no `ret`).

@@ -142,7 +142,10 @@ fn a_method_options_win_over_the_block_key_by_key() {
     // Its child kept the block's `err = type`.
     let inner = spans.children(loud)[0];
     assert_eq!(inner.name, "Store::get");
-    assert_eq!(inner.status, Status::error("impl_blocks::NotFound".to_owned()));
+    assert_eq!(
+        inner.status,
+        Status::error("impl_blocks::NotFound".to_owned())
+    );
 }
 
 #[test]

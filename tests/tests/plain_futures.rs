@@ -23,11 +23,17 @@ fn runtime() -> tokio::runtime::Runtime {
 
 #[traced(args(sku))]
 fn quote(sku: &'static str) -> impl Future<Output = Result<u64, String>> + Send + 'static {
-    let started_in = opentelemetry::Context::current().span().span_context().span_id();
+    let started_in = opentelemetry::Context::current()
+        .span()
+        .span_context()
+        .span_id();
     async move {
         tokio::time::sleep(Duration::from_millis(30)).await;
         // The span is current during the polls too.
-        let polled_in = opentelemetry::Context::current().span().span_context().span_id();
+        let polled_in = opentelemetry::Context::current()
+            .span()
+            .span_context()
+            .span_id();
         assert_eq!(started_in, polled_in);
         price(sku).await
     }
@@ -35,7 +41,11 @@ fn quote(sku: &'static str) -> impl Future<Output = Result<u64, String>> + Send 
 
 #[traced]
 async fn price(sku: &str) -> Result<u64, String> {
-    if sku == "desk" { Ok(189) } else { Err(format!("no price for {sku}")) }
+    if sku == "desk" {
+        Ok(189)
+    } else {
+        Err(format!("no price for {sku}"))
+    }
 }
 
 #[traced(ret)]
@@ -45,12 +55,24 @@ fn boxed(n: u64) -> Pin<Box<dyn Future<Output = u64> + Send>> {
 
 #[traced]
 fn box_future<'a>(text: &'a str) -> BoxFuture<'a, Result<usize, String>> {
-    Box::pin(async move { if text.is_empty() { Err("empty".to_owned()) } else { Ok(text.len()) } })
+    Box::pin(async move {
+        if text.is_empty() {
+            Err("empty".to_owned())
+        } else {
+            Ok(text.len())
+        }
+    })
 }
 
 #[traced(future)]
 fn aliased(fail: bool) -> Quote {
-    Box::pin(async move { if fail { Err("declined".to_owned()) } else { Ok(1) } })
+    Box::pin(async move {
+        if fail {
+            Err("declined".to_owned())
+        } else {
+            Ok(1)
+        }
+    })
 }
 
 #[test]
@@ -62,7 +84,10 @@ fn the_span_lasts_until_the_future_completes() {
     let spans = capture.spans();
     let quote = spans.get("quote");
     let took = quote.end_time.duration_since(quote.start_time).unwrap();
-    assert!(took >= Duration::from_millis(30), "the span lasted {took:?}");
+    assert!(
+        took >= Duration::from_millis(30),
+        "the span lasted {took:?}"
+    );
     assert_eq!(spans.attribute(quote, "sku"), Some(Value::from("desk")));
     assert_eq!(spans.children(quote)[0].name, "price");
     assert_eq!(quote.status, Status::Unset);
@@ -90,7 +115,10 @@ fn boxed_futures_and_aliases_are_traced_too() {
         assert!(aliased(true).await.is_err());
     }));
     let spans = capture.spans();
-    assert_eq!(spans.attribute(spans.get("boxed"), "return"), Some(Value::from("42")));
+    assert_eq!(
+        spans.attribute(spans.get("boxed"), "return"),
+        Some(Value::from("42"))
+    );
     let failed: Vec<_> = spans
         .all()
         .iter()
@@ -113,7 +141,11 @@ fn a_future_dropped_early_or_never_polled_is_cancelled() {
     let quotes = spans.named("quote");
     assert_eq!(quotes.len(), 2);
     for quote in quotes {
-        let events: Vec<_> = quote.events.iter().map(|event| event.name.to_string()).collect();
+        let events: Vec<_> = quote
+            .events
+            .iter()
+            .map(|event| event.name.to_string())
+            .collect();
         assert_eq!(events, ["cancelled"]);
     }
 }

@@ -267,7 +267,8 @@ fn code_function_name_is_module_path_and_name() {
             .named("method")
             .attr_str("code.function.name")
             .as_deref(),
-        Some(concat!(module_path!(), "::nested::method"))
+        // A method annotated on its own is named with its type.
+        Some(concat!(module_path!(), "::nested::Thing::method"))
     );
 }
 
@@ -394,7 +395,8 @@ fn parameters_drop_as_in_a_plain_fn_inside_the_span() {
 }
 
 /// Not an `#[async_trait]` method, though it looks like one: a sync fn that
-/// does work and then boxes a future. Its span covers the sync part.
+/// does work and then boxes a future. Its span covers the sync part and the
+/// future (see plain_futures.rs); a panic while building is recorded.
 #[traced(args(name))]
 fn boxed_future(name: String) -> std::pin::Pin<Box<dyn Future<Output = usize> + Send>> {
     assert!(!name.is_empty(), "empty name");
@@ -403,7 +405,7 @@ fn boxed_future(name: String) -> std::pin::Pin<Box<dyn Future<Output = usize> + 
 }
 
 #[test]
-fn a_fn_returning_a_boxed_future_is_traced_as_a_sync_fn() {
+fn a_panic_while_building_a_boxed_future_fails_the_span() {
     let (message, spans) = traced_tests::capture_panic(|| {
         drop(boxed_future(String::new()));
     });

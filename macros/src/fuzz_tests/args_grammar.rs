@@ -16,6 +16,9 @@ pub(super) enum Slot {
     Root,
     Args,
     Attrs,
+    Future,
+    Init,
+    Skip,
 }
 
 impl Slot {
@@ -30,8 +33,26 @@ impl Slot {
             Slot::Root => "root",
             Slot::Args => "args",
             Slot::Attrs => "attrs",
+            Slot::Future => "future",
+            Slot::Init => "init",
+            Slot::Skip => "skip",
         }
     }
+
+    pub(super) const ALL: [Slot; 12] = [
+        Slot::Name,
+        Slot::Tracer,
+        Slot::Kind,
+        Slot::Err,
+        Slot::Ret,
+        Slot::Parent,
+        Slot::Root,
+        Slot::Args,
+        Slot::Attrs,
+        Slot::Future,
+        Slot::Init,
+        Slot::Skip,
+    ];
 }
 
 /// What parsing one option does.
@@ -72,6 +93,9 @@ pub(super) const EXPECTED_COMMA: &str = "expected `,`";
 pub(super) const EXPECTED_OPTION: &str = "expected an option: one of `name`";
 const PARENT_WANTED: &str = "`parent` takes an expression";
 const ROOT_NO_VALUE: &str = "`root` takes no value";
+const FUTURE_NO_VALUE: &str = "`future` takes no value: write `future` on its own";
+const INIT_NO_VALUE: &str = "`init` takes no value";
+const SKIP_NO_VALUE: &str = "`skip` takes no value";
 
 /// Options written out, with what parsing each does.
 const FIXED_OPTIONS: &[(&str, Effect)] = &[
@@ -158,6 +182,22 @@ const FIXED_OPTIONS: &[(&str, Effect)] = &[
     ("root = true", Fail(ROOT_NO_VALUE)),
     ("root(x)", Fail(ROOT_NO_VALUE)),
     ("root()", Fail(ROOT_NO_VALUE)),
+    ("future", Fill(Slot::Future)),
+    ("future", Fill(Slot::Future)),
+    ("future = true", Fail(FUTURE_NO_VALUE)),
+    ("future(x)", Fail(FUTURE_NO_VALUE)),
+    ("init", Fill(Slot::Init)),
+    ("init = main", Fail(INIT_NO_VALUE)),
+    ("init()", Fail(INIT_NO_VALUE)),
+    ("skip", Fill(Slot::Skip)),
+    ("skip = 1", Fail(SKIP_NO_VALUE)),
+    ("skip(a)", Fail(SKIP_NO_VALUE)),
+    (
+        "futur",
+        Fail("unknown option `futur` (did you mean `future`?)"),
+    ),
+    ("skp", Fail("unknown option `skp` (did you mean `skip`?)")),
+    ("int", Fail("unknown option `int` (did you mean `init`?)")),
     (
         "nmae = \"x\"",
         Fail("unknown option `nmae` (did you mean `name`?)"),
@@ -434,6 +474,14 @@ impl Opt {
 }
 
 impl ArgsSpec {
+    /// One option on its own, with what parsing it does: `skip`.
+    pub(super) fn only(text: &'static str, effect: Effect) -> Self {
+        ArgsSpec {
+            leading_comma: false,
+            opts: vec![(Opt::Fixed(text, effect), Sep::End)],
+        }
+    }
+
     /// Keeps the model exact: a `Space` separator only between options that
     /// cannot read into each other (the next starts with a word, this is no
     /// `parent`), `End` only last.

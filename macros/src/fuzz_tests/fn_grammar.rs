@@ -38,7 +38,17 @@ const ABIS: &[&str] = &[
     "extern \"Rust\"",
     "extern \"system\"",
 ];
-const FN_NAMES: &[&str] = &["f", "handler", "r#type", "r#match", "ünïcode", "_private"];
+/// `main` is special: without parameters, and outside a block, it needs
+/// `init` (see the oracle).
+const FN_NAMES: &[&str] = &[
+    "f",
+    "handler",
+    "r#type",
+    "r#match",
+    "ünïcode",
+    "_private",
+    "main",
+];
 const GENERICS: &[&str] = &[
     "",
     "<T>",
@@ -178,7 +188,7 @@ const NOT_FUNCTIONS: &[&str] = &[
     "extern \"C\" { fn f(); }",
     "unsafe extern \"C\" { fn f(); }",
     "extern crate alloc;",
-    "impl S {}",
+    "auto trait A {}",
     "",
 ];
 const TRAILING: &[&str] = &["fn g() {}", ";", "struct S;", "#[x]"];
@@ -219,7 +229,7 @@ impl Param {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Ending {
+pub(super) enum Ending {
     Body,
     /// `;`: a declaration.
     NoBody,
@@ -231,35 +241,37 @@ enum Ending {
     Trailing(&'static str),
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Wrapper {
+#[derive(Clone, Debug)]
+pub(super) enum Wrapper {
     None,
-    Impl,
-    Trait,
     /// Not a fn at all.
     Replaced(&'static str),
+    /// The fn is a method of an annotated impl block or trait.
+    Block(Box<BlockSpec>),
 }
 
 #[derive(Clone, Debug)]
 pub(super) struct FnSpec {
     pub(super) attrs: Vec<&'static str>,
     vis: &'static str,
+    /// `default fn`: only in an impl block.
+    pub(super) defaultness: bool,
     safe: bool,
     pub(super) constness: bool,
-    asyncness: bool,
+    pub(super) asyncness: bool,
     unsafety: bool,
-    abi: Option<&'static str>,
+    pub(super) abi: Option<&'static str>,
     pub(super) name: &'static str,
     generics: &'static str,
-    receiver: Option<&'static str>,
+    pub(super) receiver: Option<&'static str>,
     params: Vec<Param>,
     variadic: bool,
     ret: &'static str,
     where_clause: &'static str,
     pub(super) inner_attrs: Vec<&'static str>,
     statements: Vec<(&'static str, bool)>,
-    ending: Ending,
-    wrapper: Wrapper,
+    pub(super) ending: Ending,
+    pub(super) wrapper: Wrapper,
 }
 
 impl FnSpec {

@@ -7,9 +7,9 @@ async fn double(x: u32) -> u32 {
     x * 2
 }
 
-// `#[traced]` below `#[tokio::main]`: it sees the `async fn main` first.
+// A traced fn inside a `#[tokio::main]` program; `main` itself takes
+// `#[traced(init)]` (see tests/main_init.rs).
 #[tokio::main(flavor = "current_thread")]
-#[traced]
 async fn main() {
     assert_eq!(double(2).await, 4);
 }

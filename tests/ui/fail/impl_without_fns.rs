@@ -4,11 +4,9 @@ struct Store;
 
 #[traced]
 impl Store {
-    fn load(&self) -> u64 {
-        1
-    }
+    const LIMIT: u64 = 3;
 }
 
 fn main() {
-    let _ = Store.load();
+    let _ = Store::LIMIT;
 }

@@ -1,0 +1,8 @@
+use traced::traced;
+
+#[traced(init)]
+fn serve() {}
+
+fn main() {
+    serve();
+}

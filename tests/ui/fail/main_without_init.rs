@@ -1,0 +1,6 @@
+use traced::traced;
+
+#[traced]
+fn main() {
+    let _guard = traced::init();
+}

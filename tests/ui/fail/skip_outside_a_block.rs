@@ -1,0 +1,8 @@
+use traced::traced;
+
+#[traced(skip)]
+fn load() {}
+
+fn main() {
+    load();
+}

@@ -1,0 +1,8 @@
+use traced::traced;
+
+#[traced]
+trait Store {
+    fn load(&self) -> u64;
+}
+
+fn main() {}
