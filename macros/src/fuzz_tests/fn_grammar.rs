@@ -4,7 +4,7 @@ use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::sample::select;
 
-use super::args_grammar::PARAM_NAMES;
+use super::args_grammar::{ArgsSpec, Effect::Fill, PARAM_NAMES, Slot, args_spec};
 use super::invisible::{Invisible, wrap_invisible};
 
 const OUTER_ATTRS: &[&str] = &[
@@ -288,17 +288,43 @@ impl FnSpec {
     ///
     /// [`invisible_groups`]: super::invisible::invisible_groups
     pub(super) fn render_with(&self, hole: Option<Hole>, invisible: Invisible) -> String {
+        match &self.wrapper {
+            Wrapper::None => self.render_fn(hole, invisible, None),
+            Wrapper::Replaced(item) => {
+                let mut text = String::new();
+                for attr in &self.attrs {
+                    text.push_str(attr);
+                    text.push('\n');
+                }
+                if hole == Some(Hole::Attr) {
+                    text.push_str("#[HOLE]\n");
+                }
+                format!("{text}{} {item}", self.vis)
+            }
+            Wrapper::Block(block) => {
+                let main = block
+                    .has_main
+                    .then(|| self.render_fn(hole, invisible, block.own.as_ref()));
+                block.render(main.as_deref())
+            }
+        }
+    }
+
+    /// The fn alone, with `own` (its own `#[traced(..)]` in a block) after
+    /// its other outer attributes.
+    fn render_fn(&self, hole: Option<Hole>, invisible: Invisible, own: Option<&OwnAttr>) -> String {
         let at = |place: Hole| if hole == Some(place) { " HOLE " } else { "" };
         let mut text = String::new();
         for attr in &self.attrs {
             text.push_str(attr);
             text.push('\n');
         }
+        if let Some(own) = own {
+            text.push_str(&own.render());
+            text.push('\n');
+        }
         if hole == Some(Hole::Attr) {
             text.push_str("#[HOLE]\n");
-        }
-        if let Wrapper::Replaced(item) = self.wrapper {
-            return format!("{text}{} {item}", self.vis);
         }
         text.push_str(&wrap_invisible(
             invisible.vis && !self.vis.is_empty(),
@@ -307,6 +333,7 @@ impl FnSpec {
         text.push(' ');
         text.push_str(at(Hole::Qualifiers));
         for (on, word) in [
+            (self.defaultness, "default "),
             (self.safe, "safe "),
             (self.constness, "const "),
             (self.asyncness, "async "),
@@ -378,14 +405,11 @@ impl FnSpec {
             text.push_str(trailing);
         }
         text.push_str(at(Hole::After));
-        match self.wrapper {
-            Wrapper::Impl => format!("impl S {{\n{text}\n}}"),
-            Wrapper::Trait => format!("trait T {{\n{text}\n}}"),
-            _ => text,
-        }
+        text
     }
 
-    fn is_async_trait(&self) -> bool {
+    /// Whether the body is what `#[async_trait]` makes of an `async fn`.
+    pub(super) fn is_async_trait(&self) -> bool {
         self.ret == ASYNC_TRAIT_RETURN && !self.asyncness
     }
 
@@ -398,13 +422,40 @@ impl FnSpec {
 
     /// The error parsing the item gives, if any: it stops the pipeline
     /// before validation.
+    /// Whether a free fn is the program's `main` (no parameters, and
+    /// `main` as written, not `r#main`).
+    pub(super) fn is_main(&self) -> bool {
+        self.name == "main" && self.receiver.is_none() && self.params.is_empty()
+    }
+
+    /// The fn made to fit in an impl block or a trait: what syn parses
+    /// there, with a body or (`fit.required`) without one.
+    fn fitted(mut self, in_trait: bool, fit: Fit) -> FnSpec {
+        self.safe = false;
+        let required = if in_trait {
+            fit.required_in_trait
+        } else {
+            fit.required_in_impl
+        };
+        self.ending = if required {
+            Ending::NoBody
+        } else {
+            Ending::Body
+        };
+        // syn takes a trait method with a visibility or `default` for
+        // tokens it does not parse: not a fn.
+        self.defaultness = fit.defaultness && !in_trait;
+        self.constness |= fit.constness;
+        if in_trait {
+            self.vis = "";
+        }
+        self.wrapper = Wrapper::None;
+        self
+    }
+
+    /// The error parsing the fn gives, if any (for a free fn: the item): it
+    /// stops the pipeline before validation.
     pub(super) fn parse_error(&self) -> Option<&'static str> {
-        if self.wrapper == Wrapper::Impl {
-            return Some("#[traced] can only be applied to a function, not to an `impl` block");
-        }
-        if self.wrapper == Wrapper::Trait {
-            return Some("#[traced] can only be applied to a function, not to a `trait` block");
-        }
         if matches!(self.wrapper, Wrapper::Replaced(_)) {
             return Some(NOT_A_FN);
         }
@@ -468,9 +519,8 @@ fn ending() -> impl Strategy<Value = Ending> {
 
 fn wrapper() -> impl Strategy<Value = Wrapper> {
     prop_oneof![
-        40 => Just(Wrapper::None),
-        1 => Just(Wrapper::Impl),
-        1 => Just(Wrapper::Trait),
+        30 => Just(Wrapper::None),
+        10 => block_spec().prop_map(|block| Wrapper::Block(Box::new(block))),
         1 => select(NOT_FUNCTIONS).prop_map(Wrapper::Replaced),
     ]
 }
@@ -490,7 +540,20 @@ fn outer_attr() -> impl Strategy<Value = &'static str> {
     ]
 }
 
+/// An item: a free fn, an impl block or trait with the fn in it, or no fn.
 pub(super) fn fn_spec() -> impl Strategy<Value = FnSpec> {
+    (plain_fn_spec(), wrapper(), fit()).prop_map(|(function, wrapper, fit)| {
+        let mut function = match &wrapper {
+            Wrapper::Block(block) => function.fitted(block.in_trait, fit),
+            Wrapper::None | Wrapper::Replaced(_) => function,
+        };
+        function.wrapper = wrapper;
+        function
+    })
+}
+
+/// A free fn.
+fn plain_fn_spec() -> impl Strategy<Value = FnSpec> {
     let head = (
         vec(outer_attr(), 0..3),
         select(VISIBILITIES),
@@ -513,13 +576,12 @@ pub(super) fn fn_spec() -> impl Strategy<Value = FnSpec> {
         vec(inner_attr(), 0..2),
         vec(select(STATEMENTS), 0..4),
         ending(),
-        wrapper(),
     );
     (head, inputs, body).prop_map(
         |(
             (attrs, vis, safe, constness, asyncness, unsafety, abi, name, generics),
             (receiver, params, variadic, ret, where_clause),
-            (inner_attrs, statements, ending, wrapper),
+            (inner_attrs, statements, ending),
         )| {
             // A tail expression only last; a `( ... )` body only where
             // nothing could read it as part of the return type.
@@ -540,6 +602,7 @@ pub(super) fn fn_spec() -> impl Strategy<Value = FnSpec> {
             FnSpec {
                 attrs,
                 vis,
+                defaultness: false,
                 safe,
                 constness,
                 asyncness,
@@ -555,8 +618,247 @@ pub(super) fn fn_spec() -> impl Strategy<Value = FnSpec> {
                 inner_attrs,
                 statements,
                 ending,
-                wrapper,
+                wrapper: Wrapper::None,
             }
         },
     )
+}
+
+// ---------------------------------------------------------------------------
+// Impl blocks and traits
+
+/// Impl block headers, with the name their spans use for the type.
+const IMPL_HEADERS: &[(&str, &str)] = &[
+    ("impl S", "S"),
+    ("impl S", "S"),
+    ("impl<T> S<T>", "S"),
+    ("impl<T: Clone> Repo for Cache<T> where T: Send", "Cache"),
+    ("unsafe impl Send for S", "S"),
+    ("impl<'a> Tr for &'a S", "S"),
+    ("impl crate::m::S", "S"),
+    ("impl r#type", "type"),
+    ("impl<T> Tr<T> for Vec<T>", "Vec"),
+    ("impl Tr for (u8, u16)", "(u8,u16)"),
+    ("default impl<T> Tr for T", "T"),
+];
+/// Trait headers, with the trait's name as spans use it.
+const TRAIT_HEADERS: &[(&str, &str)] = &[
+    ("trait T", "T"),
+    ("trait T", "T"),
+    ("pub trait Repo: Send + Sync", "Repo"),
+    ("unsafe trait T<U>", "T"),
+    ("pub(crate) trait r#type where Self: Sized", "type"),
+    ("trait Tr<'a, X: 'a>: Clone", "Tr"),
+];
+const BLOCK_ATTRS: &[&str] = &[
+    "/// Docs.",
+    "#[cfg(all())]",
+    "#[allow(dead_code)]",
+    "#[async_trait::async_trait]",
+    "#[doc(hidden)]",
+];
+const BLOCK_INNER_ATTRS: &[&str] = &["", "", "", "#![allow(unused)]"];
+/// Items of a block that are no fn; each parses in an impl block and in a
+/// trait.
+const OTHER_MEMBERS: &[&str] = &[
+    "const X: u8 = 0;",
+    "type A = u8;",
+    "m!();",
+    "m! { x }",
+    "#[cfg(all())] const _: () = ();",
+    "const Y: u8;",
+];
+/// The paths `block` takes for its own attribute.
+const TRACED_PATHS: &[&str] = &["traced", "traced::traced", "::traced::traced"];
+
+/// A method's own `#[traced(..)]`.
+#[derive(Clone, Debug)]
+pub(super) enum OwnAttr {
+    /// `#[traced]`: no options.
+    Bare(&'static str),
+    /// `#[traced(..)]`, under one of its paths.
+    List(&'static str, ArgsSpec),
+    /// `#[traced(..)] #[traced]`: the second is an error.
+    Twice(ArgsSpec),
+    /// `#[traced = "x"]`: an error.
+    NameValue,
+}
+
+pub(super) const GIVEN_TWICE: &str = "#[traced] is given twice on this fn; keep one";
+pub(super) const NAME_VALUE: &str = "#[traced] takes options in parentheses";
+
+impl OwnAttr {
+    fn render(&self) -> String {
+        match self {
+            OwnAttr::Bare(path) => format!("#[{path}]"),
+            OwnAttr::List(path, spec) => format!("#[{path}({})]", spec.render()),
+            OwnAttr::Twice(spec) => format!("#[traced({})]\n#[traced]", spec.render()),
+            OwnAttr::NameValue => "#[traced = \"x\"]".to_owned(),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub(super) enum Member {
+    /// A fn (fitted to the block), with its own attribute.
+    Method(Option<OwnAttr>, Box<FnSpec>),
+    /// Anything else.
+    Other(&'static str),
+}
+
+impl Member {
+    fn render(&self) -> String {
+        match self {
+            Member::Method(own, function) => {
+                function.render_fn(None, Invisible::default(), own.as_ref())
+            }
+            Member::Other(text) => (*text).to_owned(),
+        }
+    }
+}
+
+/// How a fn is made to fit in a block (see [`FnSpec::fitted`]).
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Fit {
+    required_in_trait: bool,
+    required_in_impl: bool,
+    defaultness: bool,
+    /// Made a `const fn` (left untraced in a block, unless it has its own
+    /// attribute).
+    constness: bool,
+}
+
+/// The block around the fn the [`FnSpec`] describes.
+#[derive(Clone, Debug)]
+pub(super) struct BlockSpec {
+    pub(super) in_trait: bool,
+    header: &'static str,
+    /// The type or trait as spans name it.
+    pub(super) owner: &'static str,
+    attrs: Vec<&'static str>,
+    inner_attr: &'static str,
+    pub(super) before: Vec<Member>,
+    /// Whether the fn is in the block at all (if not, only the members are).
+    pub(super) has_main: bool,
+    /// The fn's own attribute.
+    pub(super) own: Option<OwnAttr>,
+    pub(super) after: Vec<Member>,
+}
+
+impl BlockSpec {
+    fn render(&self, main: Option<&str>) -> String {
+        let mut text = String::new();
+        for attr in &self.attrs {
+            text.push_str(attr);
+            text.push('\n');
+        }
+        text.push_str(self.header);
+        text.push_str(" {\n");
+        text.push_str(self.inner_attr);
+        text.push('\n');
+        for member in &self.before {
+            text.push_str(&member.render());
+            text.push('\n');
+        }
+        if let Some(main) = main {
+            text.push_str(main);
+            text.push('\n');
+        }
+        for member in &self.after {
+            text.push_str(&member.render());
+            text.push('\n');
+        }
+        text.push('}');
+        text
+    }
+}
+
+fn fit() -> impl Strategy<Value = Fit> {
+    (
+        prop::bool::weighted(0.25),
+        prop::bool::weighted(0.05),
+        prop::bool::weighted(0.05),
+        prop::bool::weighted(0.06),
+    )
+        .prop_map(
+            |(required_in_trait, required_in_impl, defaultness, constness)| Fit {
+                required_in_trait,
+                required_in_impl,
+                defaultness,
+                constness,
+            },
+        )
+}
+
+fn own_attr() -> impl Strategy<Value = Option<OwnAttr>> {
+    let skip = || ArgsSpec::only("skip", Fill(Slot::Skip));
+    prop_oneof![
+        12 => Just(None),
+        2 => select(TRACED_PATHS).prop_map(|path| Some(OwnAttr::Bare(path))),
+        5 => (select(TRACED_PATHS), args_spec())
+            .prop_map(|(path, spec)| Some(OwnAttr::List(path, spec))),
+        3 => Just(Some(OwnAttr::List("traced", skip()))),
+        1 => args_spec().prop_map(|spec| Some(OwnAttr::Twice(spec))),
+        1 => Just(Some(OwnAttr::NameValue)),
+    ]
+}
+
+fn member() -> impl Strategy<Value = (Option<(Option<OwnAttr>, FnSpec, Fit)>, &'static str)> {
+    prop_oneof![
+        3 => (own_attr(), plain_fn_spec(), fit())
+            .prop_map(|method| (Some(method), "")),
+        1 => select(OTHER_MEMBERS).prop_map(|other| (None, other)),
+    ]
+}
+
+fn block_spec() -> impl Strategy<Value = BlockSpec> {
+    (
+        prop::bool::weighted(0.4),
+        select(IMPL_HEADERS),
+        select(TRAIT_HEADERS),
+        vec(select(BLOCK_ATTRS), 0..2),
+        select(BLOCK_INNER_ATTRS),
+        vec(member(), 0..3),
+        prop::bool::weighted(0.95),
+        own_attr(),
+        vec(member(), 0..2),
+    )
+        .prop_map(
+            |(
+                in_trait,
+                impl_header,
+                trait_header,
+                attrs,
+                inner_attr,
+                before,
+                has_main,
+                own,
+                after,
+            )| {
+                let (header, owner) = if in_trait { trait_header } else { impl_header };
+                let fitted =
+                    |members: Vec<(Option<(Option<OwnAttr>, FnSpec, Fit)>, &'static str)>| {
+                        members
+                            .into_iter()
+                            .map(|member| match member {
+                                (Some((own, function, fit)), _) => {
+                                    Member::Method(own, Box::new(function.fitted(in_trait, fit)))
+                                }
+                                (None, other) => Member::Other(other),
+                            })
+                            .collect()
+                    };
+                BlockSpec {
+                    in_trait,
+                    header,
+                    owner,
+                    attrs,
+                    inner_attr,
+                    before: fitted(before),
+                    has_main,
+                    own,
+                    after: fitted(after),
+                }
+            },
+        )
 }

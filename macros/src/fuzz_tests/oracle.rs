@@ -8,11 +8,14 @@ use super::args_grammar::{
     Effect::{Fail, Fill, FillThenJunk, NoValue},
     ListForm, Opt, Sep, Slot,
 };
-use super::fn_grammar::{FnSpec, TRACK_CALLER, unraw};
+use super::fn_grammar::{
+    BlockSpec, Ending, FnSpec, GIVEN_TWICE, Member, NAME_VALUE, OwnAttr, TRACK_CALLER, Wrapper,
+    unraw,
+};
 
 /// The options as the macro sees them after parsing, and the errors parsing
 /// reports, in order.
-#[derive(Default, Debug)]
+#[derive(Default, Debug, Clone)]
 pub(super) struct ParsedArgs {
     errors: Vec<String>,
     filled: Vec<Slot>,
@@ -171,13 +174,181 @@ impl ParsedArgs {
     }
 }
 
-/// The errors the macro must report for `args` on `function`, in order.
-pub(super) fn expected_errors(args: &ParsedArgs, function: &FnSpec) -> Vec<String> {
-    let mut errors = args.errors.clone();
-    if let Some(error) = function.parse_error() {
-        errors.push(error.to_owned());
-        return errors;
+impl ParsedArgs {
+    /// A block's options with a method's own laid over them, key by key, as
+    /// `RawArgs::overridden_by` does (`root` and `parent` are one key). The
+    /// errors are not carried: each was reported where it was written.
+    fn overridden_by(&self, own: &ParsedArgs) -> ParsedArgs {
+        let own_parent = own.has(Slot::Root) || own.has(Slot::Parent);
+        let filled = Slot::ALL
+            .into_iter()
+            .filter(|&slot| {
+                let from_own = match slot {
+                    Slot::Root | Slot::Parent => own_parent,
+                    _ => own.has(slot),
+                };
+                if from_own { own } else { self }.has(slot)
+            })
+            .collect();
+        let pick = |slot| if own.has(slot) { own } else { self };
+        ParsedArgs {
+            errors: Vec::new(),
+            filled,
+            captures: pick(Slot::Args).captures.clone(),
+            extras: pick(Slot::Attrs).extras.clone(),
+        }
     }
+
+    /// A method's own attribute, parsed; its errors are reported first.
+    fn of_own(own: &OwnAttr) -> Self {
+        match own {
+            OwnAttr::Bare(_) => ParsedArgs::default(),
+            OwnAttr::List(_, spec) => ParsedArgs::of(spec),
+            OwnAttr::Twice(spec) => {
+                let mut parsed = ParsedArgs::of(spec);
+                parsed.errors.insert(0, GIVEN_TWICE.to_owned());
+                parsed
+            }
+            OwnAttr::NameValue => ParsedArgs {
+                errors: vec![NAME_VALUE.to_owned()],
+                ..ParsedArgs::default()
+            },
+        }
+    }
+}
+
+/// What the macro must do with grammar-built input.
+#[derive(Debug)]
+pub(super) struct Expected {
+    /// The errors, in order: for each, a phrase its message contains.
+    pub(super) errors: Vec<String>,
+    /// For a block: whether each of its fns is traced (the others are left
+    /// as written), in order. The fns as syn sees them: in an impl block
+    /// those with a body, in a trait every one.
+    pub(super) traced: Option<Vec<bool>>,
+    /// When the grammar's fn is traced (expanded, whatever the errors
+    /// elsewhere in a block): the options it is traced with and its default
+    /// span name.
+    pub(super) main: Option<(ParsedArgs, String)>,
+}
+
+/// What the macro must do with `args` on `item`.
+pub(super) fn expected(args: &ParsedArgs, item: &FnSpec) -> Expected {
+    let mut errors = args.errors.clone();
+    match &item.wrapper {
+        Wrapper::Block(block) => expected_block(args, item, block, errors),
+        Wrapper::None | Wrapper::Replaced(_) => {
+            if let Some(error) = item.parse_error() {
+                errors.push(error.to_owned());
+            } else {
+                fn_errors(args, item, None, &mut errors);
+            }
+            // A free fn is expanded only when there is no error at all.
+            let main = errors.is_empty().then(|| (args.clone(), unraw(item.name)));
+            Expected {
+                errors,
+                traced: None,
+                main,
+            }
+        }
+    }
+}
+
+/// The options that name one fn's parts, which a block refuses, in the
+/// order `RawArgs::per_fn_options` gives them.
+const PER_FN: [Slot; 6] = [
+    Slot::Name,
+    Slot::Args,
+    Slot::Attrs,
+    Slot::Parent,
+    Slot::Init,
+    Slot::Skip,
+];
+
+fn expected_block(
+    args: &ParsedArgs,
+    main: &FnSpec,
+    block: &BlockSpec,
+    mut errors: Vec<String>,
+) -> Expected {
+    for slot in PER_FN.into_iter().filter(|&slot| args.has(slot)) {
+        let key = slot.key();
+        errors.push(match slot {
+            Slot::Init | Slot::Skip => format!("`{key}` applies to one fn, not to"),
+            _ => format!("`{key}` names the parts of one fn, so it cannot go on"),
+        });
+    }
+    let members = block.before.iter().map(|member| match member {
+        Member::Method(own, function) => Some((own.as_ref(), &**function, false)),
+        Member::Other(_) => None,
+    });
+    let main_fn = block
+        .has_main
+        .then_some(Some((block.own.as_ref(), main, true)));
+    let after = block.after.iter().map(|member| match member {
+        Member::Method(own, function) => Some((own.as_ref(), &**function, false)),
+        Member::Other(_) => None,
+    });
+    let mut traced = Vec::new();
+    let mut main_traced = None;
+    // An impl block needs a fn, a trait a method with a default body.
+    let mut has_fn = false;
+    for (own, function, is_main) in members.chain(main_fn).chain(after).flatten() {
+        let has_body = function.ending == Ending::Body;
+        if !block.in_trait && !has_body {
+            // `fn f();` in an impl block is no fn to syn: left as it is,
+            // attribute and all.
+            continue;
+        }
+        let own = own.map(ParsedArgs::of_own);
+        if let Some(own) = &own {
+            errors.extend(own.errors.iter().cloned());
+        }
+        if !has_body {
+            // A required trait method: its own attribute asks for a body.
+            if own.is_some() {
+                errors.push(function.parse_error().unwrap_or_default().to_owned());
+            }
+            traced.push(false);
+            continue;
+        }
+        has_fn = true;
+        let merged = own
+            .as_ref()
+            .map_or_else(|| args.clone(), |own| args.overridden_by(own));
+        let left_alone =
+            merged.has(Slot::Skip) || (function.constness && own.is_none()) || function.defaultness;
+        let mut own_errors = Vec::new();
+        if !left_alone {
+            fn_errors(&merged, function, Some(block.owner), &mut own_errors);
+        }
+        let expanded = !left_alone && own_errors.is_empty();
+        errors.extend(own_errors);
+        traced.push(expanded);
+        if is_main && expanded {
+            main_traced = Some((merged, format!("{}::{}", block.owner, unraw(function.name))));
+        }
+    }
+    if !has_fn {
+        errors.push(
+            if block.in_trait {
+                "has a default body, so #[traced] has nothing to trace"
+            } else {
+                "has no fn for #[traced] to trace"
+            }
+            .to_owned(),
+        );
+    }
+    Expected {
+        errors,
+        traced: Some(traced),
+        main: main_traced,
+    }
+}
+
+/// The errors validating `function` against `args` gives, in order; `owner`
+/// is the block it is in, if any.
+fn fn_errors(args: &ParsedArgs, function: &FnSpec, owner: Option<&str>, errors: &mut Vec<String>) {
     if function.constness {
         errors.push("#[traced] cannot instrument a `const fn`".to_owned());
     }
@@ -218,5 +389,23 @@ pub(super) fn expected_errors(args: &ParsedArgs, function: &FnSpec) -> Vec<Strin
             errors.push(TRACK_CALLER.to_owned());
         }
     }
-    errors
+    if args.has(Slot::Skip) && owner.is_none() {
+        errors.push(
+            "`skip` leaves one method of a #[traced] impl block or trait untraced".to_owned(),
+        );
+    }
+    let is_main = owner.is_none() && function.is_main();
+    match (args.has(Slot::Init), is_main) {
+        (true, false) => errors.push(
+            "`init` installs the tracing pipeline for the whole program, so it goes on `main` only"
+                .to_owned(),
+        ),
+        (false, true) => {
+            errors.push("#[traced] on `main` starts the span before the body runs".to_owned())
+        }
+        _ => {}
+    }
+    if args.has(Slot::Future) && (function.asyncness || function.is_async_trait()) {
+        errors.push("`future` is for a fn that returns a future it builds".to_owned());
+    }
 }

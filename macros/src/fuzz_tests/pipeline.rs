@@ -15,13 +15,15 @@ use super::soup::Soup;
 pub(super) enum Outcome {
     /// The expansion, with no `compile_error!` in front.
     Accepted(TokenStream),
-    /// The messages of the leading `compile_error!`s; the item followed them
-    /// unchanged.
-    Rejected(Vec<String>),
+    /// The messages of the leading `compile_error!`s, and what followed
+    /// them: the item unchanged, or for an impl block or trait the block
+    /// with each fn as written or traced (see [`check_block`]).
+    Rejected(Vec<String>, TokenStream),
 }
 
 /// Calls the pipeline and splits its output. Fails the case if errors are
-/// not followed by the item exactly as it came in.
+/// not followed by the item exactly as it came in or, for a block, by the
+/// block re-emitted.
 pub(super) fn run_macro(args: &TokenStream, item: &TokenStream) -> Result<Outcome, TestCaseError> {
     let output = traced_tokens(args.clone(), item.clone(), |_| 7);
     let trees: Vec<TokenTree> = output.into_iter().collect();
@@ -35,13 +37,172 @@ pub(super) fn run_macro(args: &TokenStream, item: &TokenStream) -> Result<Outcom
     if messages.is_empty() {
         return Ok(Outcome::Accepted(rest));
     }
-    prop_assert!(
-        same_tokens(&rest, item),
-        "errors {messages:?} are not followed by the item unchanged:\n  item: {}\n  got:  {}",
-        show(item),
-        show(&rest)
+    match as_block(item) {
+        Some(block) => {
+            check_block(&rest, &block).map_err(|error| {
+                TestCaseError::fail(format!(
+                    "errors {messages:?} are not followed by the block re-emitted: {error}"
+                ))
+            })?;
+        }
+        None => prop_assert!(
+            same_tokens(&rest, item),
+            "errors {messages:?} are not followed by the item unchanged:\n  item: {}\n  got:  {}",
+            show(item),
+            show(&rest)
+        ),
+    }
+    Ok(Outcome::Rejected(messages, rest))
+}
+
+/// An impl block or a trait, as syn parses the item: then the macro took it
+/// for one (it parses it so too) and re-emits it, whatever the errors. An
+/// `auto trait` is not taken for a trait (and has no fns anyway).
+pub(super) enum Block {
+    Impl(syn::ItemImpl),
+    Trait(syn::ItemTrait),
+}
+
+pub(super) fn as_block(item: &TokenStream) -> Option<Block> {
+    if let Ok(block) = syn::parse2::<syn::ItemImpl>(item.clone()) {
+        return Some(Block::Impl(block));
+    }
+    match syn::parse2::<syn::ItemTrait>(item.clone()) {
+        Ok(definition) if definition.auto_token.is_none() => Some(Block::Trait(definition)),
+        _ => None,
+    }
+}
+
+/// `#[traced]`, `#[traced::traced]`, `#[::traced::traced]`: a method's own
+/// attribute, which the block takes off.
+fn is_traced_attribute(attribute: &syn::Attribute) -> bool {
+    let path: Vec<String> = attribute
+        .path()
+        .segments
+        .iter()
+        .map(|segment| segment.ident.to_string())
+        .collect();
+    path == ["traced"] || path == ["traced", "traced"]
+}
+
+/// Checks what the macro emitted for `block` (with or without errors in
+/// front): a block of the same kind that syn parses back, the same but for
+/// its fns; each fn either as written (without its own `#[traced]`) or
+/// traced: the same signature, a span started, no `#[traced]` left. Returns,
+/// for each fn, whether it was traced.
+pub(super) fn check_block(output: &TokenStream, block: &Block) -> Result<Vec<bool>, TestCaseError> {
+    let mut traced = Vec::new();
+    match block {
+        Block::Impl(input) => {
+            let output = syn::parse2::<syn::ItemImpl>(output.clone()).map_err(|error| {
+                TestCaseError::fail(format!(
+                    "an impl block expanded to code syn cannot parse as one ({error}):\n  item: {}\n  expansion: {output}",
+                    input.to_token_stream()
+                ))
+            })?;
+            let shell = |block: &syn::ItemImpl| {
+                let mut block = block.clone();
+                block.items.clear();
+                block.to_token_stream().to_string()
+            };
+            prop_assert_eq!(shell(input), shell(&output), "the impl block changed");
+            prop_assert_eq!(input.items.len(), output.items.len(), "items added or lost");
+            for (before, after) in input.items.iter().zip(&output.items) {
+                match (before, after) {
+                    (syn::ImplItem::Fn(before), syn::ImplItem::Fn(after)) => {
+                        let mut unchanged = before.clone();
+                        unchanged.attrs.retain(|attr| !is_traced_attribute(attr));
+                        traced.push(check_method(
+                            &unchanged.to_token_stream(),
+                            &unchanged.sig,
+                            after.to_token_stream(),
+                            &after.sig,
+                            &after.attrs,
+                        )?);
+                    }
+                    (before, after) => prop_assert_eq!(
+                        before.to_token_stream().to_string(),
+                        after.to_token_stream().to_string(),
+                        "an item that is no fn changed"
+                    ),
+                }
+            }
+        }
+        Block::Trait(input) => {
+            let output = syn::parse2::<syn::ItemTrait>(output.clone()).map_err(|error| {
+                TestCaseError::fail(format!(
+                    "a trait expanded to code syn cannot parse as one ({error}):\n  item: {}\n  expansion: {output}",
+                    input.to_token_stream()
+                ))
+            })?;
+            let shell = |definition: &syn::ItemTrait| {
+                let mut definition = definition.clone();
+                definition.items.clear();
+                definition.to_token_stream().to_string()
+            };
+            prop_assert_eq!(shell(input), shell(&output), "the trait changed");
+            prop_assert_eq!(input.items.len(), output.items.len(), "items added or lost");
+            for (before, after) in input.items.iter().zip(&output.items) {
+                match (before, after) {
+                    (syn::TraitItem::Fn(before), syn::TraitItem::Fn(after)) => {
+                        let mut unchanged = before.clone();
+                        unchanged.attrs.retain(|attr| !is_traced_attribute(attr));
+                        if before.default.is_none() {
+                            prop_assert_eq!(
+                                unchanged.to_token_stream().to_string(),
+                                after.to_token_stream().to_string(),
+                                "a required method changed"
+                            );
+                        }
+                        traced.push(check_method(
+                            &unchanged.to_token_stream(),
+                            &unchanged.sig,
+                            after.to_token_stream(),
+                            &after.sig,
+                            &after.attrs,
+                        )?);
+                    }
+                    (before, after) => prop_assert_eq!(
+                        before.to_token_stream().to_string(),
+                        after.to_token_stream().to_string(),
+                        "an item that is no fn changed"
+                    ),
+                }
+            }
+        }
+    }
+    Ok(traced)
+}
+
+/// One fn of a block: `unchanged` is it as written without its own
+/// `#[traced]`. Whether it was traced.
+fn check_method(
+    unchanged: &TokenStream,
+    sig: &syn::Signature,
+    after: TokenStream,
+    after_sig: &syn::Signature,
+    after_attrs: &[syn::Attribute],
+) -> Result<bool, TestCaseError> {
+    if unchanged.to_string() == after.to_string() {
+        return Ok(false);
+    }
+    prop_assert_eq!(
+        sig.to_token_stream().to_string(),
+        after_sig.to_token_stream().to_string(),
+        "a method's signature changed"
     );
-    Ok(Outcome::Rejected(messages))
+    prop_assert!(
+        contains_ident(&after, "SpanGuard"),
+        "a method changed, yet starts no span:\n  before: {}\n  after:  {}",
+        unchanged,
+        after
+    );
+    prop_assert!(
+        !after_attrs.iter().any(is_traced_attribute),
+        "a traced method keeps a #[traced]: {}",
+        after
+    );
+    Ok(true)
 }
 
 /// `::core::compile_error! { "message" }` at the start of `trees`: the
@@ -158,6 +319,10 @@ pub(super) fn check_accepted(expanded: &TokenStream, item: &TokenStream) -> Test
         !contains_ident(expanded, "compile_error"),
         "accepted, yet the expansion holds a compile_error!: {expanded}"
     );
+    if let Some(block) = as_block(item) {
+        check_block(expanded, &block)?;
+        return Ok(());
+    }
     let input = syn::parse2::<FnShell>(item.clone()).map_err(|error| {
         TestCaseError::fail(format!("accepted an item that is no fn ({error}): {item}"))
     })?;
@@ -253,7 +418,7 @@ pub(super) fn check_any(
             stats.accepted.fetch_add(1, Ordering::Relaxed);
             check_accepted(expanded, item)?;
         }
-        Outcome::Rejected(messages) => {
+        Outcome::Rejected(messages, _) => {
             stats.rejected.fetch_add(1, Ordering::Relaxed);
             check_messages(messages, args, item)?;
         }
