@@ -37,10 +37,13 @@ const TREE: [(Named, Option<Named>); 11] = [
         Some(("gateway", "reserve_stock")),
     ),
     (
-        ("inventory", "reserve"),
+        ("inventory", "Stock::reserve"),
         Some(("inventory", "POST /reserve")),
     ),
-    (("inventory", "lookup_sku"), Some(("inventory", "reserve"))),
+    (
+        ("inventory", "Stock::lookup_sku"),
+        Some(("inventory", "Stock::reserve")),
+    ),
     (
         ("gateway", "charge_card"),
         Some(("gateway", "POST /checkout")),
@@ -204,7 +207,7 @@ fn check_declined(spans: &[&SpanRecord]) {
     }
     for (service, name) in [
         ("payment", "fraud_check"),
-        ("inventory", "reserve"),
+        ("inventory", "Stock::reserve"),
         ("client", "place_order"),
     ] {
         assert_eq!(find(spans, service, name).error, None, "{service} {name}");

@@ -50,14 +50,16 @@ pub use text::{DEFAULT_MAX_TEXT_LEN, set_max_text_len};
 ///
 /// `#[traced]` or `#[traced(option, ...)]` goes on any fn with a body: free
 /// fns, inherent and trait-impl methods, trait default methods, `async fn`s
-/// (also in traits and under `#[async_trait]`), `unsafe` and `extern` fns.
+/// (also in traits and under `#[async_trait]`), `unsafe` and `extern` fns;
+/// and on `impl` blocks and traits, to trace every fn in them.
 /// The fn's signature, generics, attributes and docs are kept as written, and
 /// no trait bound is added to it.
 ///
 /// # What every span carries
 ///
 /// - name: the fn's name (or `name = "..."`), kind `internal` (or `kind`);
-/// - `code.function.name` (`module_path!()` + `::` + the fn's name),
+/// - `code.function.name` (`module_path!()` + `::` + the fn's name, with
+///   `Type::` before the name for a method),
 ///   `code.file.path` and `code.line.number`;
 /// - the parent: the current OpenTelemetry context, so a traced fn called
 ///   inside another traced fn, or inside a hand-written span, is its child;
@@ -80,6 +82,9 @@ pub use text::{DEFAULT_MAX_TEXT_LEN, set_max_text_len};
 /// | `ret`, `ret = debug\|display` | record the returned value (a `Result`'s `Ok` value) as attribute `return`; `ret` alone means `debug` | not recorded |
 /// | `parent = expr` | an `opentelemetry::Context` or `&Context` to use as the parent | the current context |
 /// | `root` | start a new trace, ignoring the current span | off |
+/// | `future` | trace the returned future to completion (for a type alias of a boxed future) | on for `-> impl Future`, `Pin<Box<dyn Future>>`, `BoxFuture` |
+/// | `init` | on `main`: install `traced::init()` before the span, flush after | off |
+/// | `skip` | in an annotated impl block or trait: leave this method untraced | off |
 ///
 /// Nothing about the arguments is recorded unless you list it: secure by
 /// default.
@@ -255,6 +260,113 @@ pub use text::{DEFAULT_MAX_TEXT_LEN, set_max_text_len};
 ///     // tokio::spawn(task);
 /// }
 /// ```
+///
+/// ## Plain fns that return a future
+///
+/// A fn declared `-> impl Future<Output = T>` (with any other bounds),
+/// `-> Pin<Box<dyn Future<Output = T> + ..>>` or `-> BoxFuture<'a, T>` is
+/// traced to the future's completion: the span starts at the call, is
+/// current while the fn builds the future and during every poll, ends when
+/// the future completes, and is failed by an `Err` output as for an
+/// `async fn`. Dropped before completing, or never polled, the future ends
+/// the span with `cancelled`. Option `future` does the same for a return type
+/// the macro cannot see is a boxed future, such as an alias.
+///
+/// ```
+/// # use traced::traced;
+/// use std::future::Future;
+/// use std::pin::Pin;
+///
+/// type Job = Pin<Box<dyn Future<Output = Result<u32, String>> + Send>>;
+///
+/// #[traced(args(sku))]
+/// fn quote(sku: &'static str) -> impl Future<Output = Result<u32, String>> {
+///     async move { if sku == "desk" { Ok(189) } else { Err(format!("no {sku}")) } }
+/// }
+///
+/// #[traced(future)]
+/// fn job() -> Job {
+///     Box::pin(async { Ok(1) })
+/// }
+/// # let _ = (quote("desk"), job());
+/// ```
+///
+/// # Impl blocks and traits
+///
+/// On an `impl` block, `#[traced(options)]` traces every fn in it as if each
+/// carried the options; a method's own `#[traced(..)]` is merged in, its
+/// options winning key by key, and `#[traced(skip)]` leaves a method
+/// untraced. `const fn`s and items other than fns are left alone. Spans are
+/// named `Type::method`, after the last path segment of the self type
+/// without generics, and `code.function.name` is `module::Type::method`.
+/// `name`, `args`, `attrs`, `parent`, `init` and `skip` belong to one fn and
+/// are refused on a block.
+///
+/// On a trait definition, every method with a default body is traced, named
+/// `Trait::method`; required methods are left alone.
+///
+/// ```
+/// # use traced::traced;
+/// # #[derive(Debug)] pub struct NotFound;
+/// pub struct Store { rows: Vec<u64> }
+///
+/// #[traced(err = debug)]
+/// impl Store {
+///     pub fn get(&self, id: usize) -> Result<u64, NotFound> {   // span `Store::get`
+///         self.rows.get(id).copied().ok_or(NotFound)
+///     }
+///
+///     #[traced(args(id))]                                       // + `id`
+///     pub fn remove(&mut self, id: usize) -> Option<u64> {
+///         (id < self.rows.len()).then(|| self.rows.remove(id))
+///     }
+///
+///     #[traced(skip)]
+///     pub fn len(&self) -> usize { self.rows.len() }            // not traced
+/// }
+///
+/// #[traced]
+/// pub trait Greeter {
+///     fn who(&self) -> String;                                  // required: left alone
+///     fn greet(&self) -> String { format!("hello {}", self.who()) }  // `Greeter::greet`
+/// }
+/// # let mut store = Store { rows: vec![1] };
+/// # assert_eq!(store.get(0).unwrap(), 1);
+/// # assert_eq!(store.remove(0), Some(1));
+/// # assert_eq!(store.len(), 0);
+/// ```
+///
+/// A method annotated on its own (in a block without the attribute) keeps
+/// its own name as span name; its `code.function.name` still includes the
+/// type, read from `Self` on its first recorded call.
+///
+/// # Crate-wide defaults
+///
+/// The annotated crate's Cargo.toml can set defaults for every `#[traced]`
+/// in it; options on a block or fn win, and a span named with `name` is
+/// taken as written:
+///
+/// ```toml
+/// [package.metadata.traced]
+/// err = "type"          # any `err` mode
+/// tracer = "billing"    # the instrumentation scope
+/// prefix = "billing::"  # before every default span name
+/// ```
+///
+/// Cargo.toml, because every crate has one and the macro finds it without
+/// being told where. The expansion mentions the file to rustc, so an edit of
+/// the table rebuilds the crate with the new defaults, and a malformed entry
+/// is a compile error naming its line and key.
+///
+/// # `main`
+///
+/// `#[traced(init)]` on `main` runs `traced::init()` (feature `otlp`)
+/// before the main span starts and drops its guard, flushing every span,
+/// after the span ends, so the whole program is one trace. It works with
+/// `#[tokio::main]` above or below it. A set-up error (a bad `OTEL_*` value)
+/// is printed to standard error and the program runs untraced. A plain
+/// `#[traced]` on `main` is a compile error: its span would start before any
+/// provider exists and be lost.
 ///
 /// # Cost
 ///

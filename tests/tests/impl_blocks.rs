@@ -37,7 +37,7 @@ impl Store {
     }
 
     #[traced(skip)]
-    pub fn len(&self) -> usize {
+    pub fn count(&self) -> usize {
         self.rows.len()
     }
 
@@ -112,7 +112,7 @@ fn every_fn_of_an_impl_block_is_traced_with_the_block_options() {
     capture.run(|| {
         assert_eq!(store.get(1).unwrap(), 2);
         assert!(store.get(5).is_err());
-        assert_eq!(store.len(), 2);
+        assert_eq!(store.count(), 2);
         assert_eq!(Store::capacity_hint(), 8);
         assert_eq!(Store::LIMIT, 3);
     });

@@ -75,30 +75,39 @@ impl IntoResponse for StockError {
 )]
 async fn handle_reserve(headers: HeaderMap, body: String) -> Result<String, StockError> {
     let Reservation { sku, qty } = body.parse().map_err(StockError::BadRequest)?;
-    reserve(&sku, qty).await
+    Stock.reserve(&sku, qty).await
 }
 
-#[traced(args(sku, qty))]
-async fn reserve(sku: &str, qty: u32) -> Result<String, StockError> {
-    let left = lookup_sku(sku).await?;
-    if qty > left {
-        return Err(StockError::OutOfStock {
-            sku: sku.to_owned(),
-            left,
-        });
+/// The stock table; it stands in for a database.
+struct Stock;
+
+/// Every method is traced, as `Stock::reserve` and `Stock::lookup_sku`.
+#[traced]
+impl Stock {
+    #[traced(args(sku, qty))]
+    async fn reserve(&self, sku: &str, qty: u32) -> Result<String, StockError> {
+        let left = self.lookup_sku(sku).await?;
+        // Known only now, halfway through the call.
+        traced::record!(stock.left = left);
+        if qty > left {
+            return Err(StockError::OutOfStock {
+                sku: sku.to_owned(),
+                left,
+            });
+        }
+        Ok(format!("reserved {qty} × {sku}"))
     }
-    Ok(format!("reserved {qty} × {sku}"))
-}
 
-/// How many are in stock.
-#[traced(args(sku), ret)]
-async fn lookup_sku(sku: &str) -> Result<u32, StockError> {
-    // Stands in for a database query.
-    tokio::time::sleep(Duration::from_millis(3)).await;
-    match sku {
-        "lamp" => Ok(12),
-        "desk" => Ok(3),
-        "chair" => Ok(40),
-        _ => Err(StockError::UnknownSku(sku.to_owned())),
+    /// How many are in stock.
+    #[traced(args(sku), ret)]
+    async fn lookup_sku(&self, sku: &str) -> Result<u32, StockError> {
+        // Stands in for a database query.
+        tokio::time::sleep(Duration::from_millis(3)).await;
+        match sku {
+            "lamp" => Ok(12),
+            "desk" => Ok(3),
+            "chair" => Ok(40),
+            _ => Err(StockError::UnknownSku(sku.to_owned())),
+        }
     }
 }

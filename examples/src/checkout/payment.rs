@@ -104,7 +104,8 @@ async fn handle_charge(headers: HeaderMap, body: String) -> Result<String, Charg
 /// Returns an authorization code.
 #[traced(args(amount))]
 async fn charge(card: &str, amount: u64) -> Result<String, Declined> {
-    fraud_check(card, amount).await;
+    let risk = fraud_check(card, amount).await;
+    traced::record!(payment.risk = ?risk);
     if card.ends_with("0002") {
         return Err(Declined {
             reason: "insufficient funds",

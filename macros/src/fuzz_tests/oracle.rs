@@ -217,6 +217,23 @@ impl ParsedArgs {
     }
 }
 
+/// In a predicted phrase, stands for any text: the phrase matches a message
+/// that holds its parts in order (see [`matches`]).
+pub(super) const PART: &str = "…";
+
+/// Whether `message` holds `phrase`, or its parts split at [`PART`], in
+/// order.
+pub(super) fn matches(message: &str, phrase: &str) -> bool {
+    let mut rest = message;
+    for part in phrase.split(PART) {
+        match rest.find(part) {
+            Some(at) => rest = &rest[at + part.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
 /// What the macro must do with grammar-built input.
 #[derive(Debug)]
 pub(super) struct Expected {
@@ -271,11 +288,16 @@ fn expected_block(
     block: &BlockSpec,
     mut errors: Vec<String>,
 ) -> Expected {
+    let kind = if block.in_trait {
+        "a trait"
+    } else {
+        "an impl block"
+    };
     for slot in PER_FN.into_iter().filter(|&slot| args.has(slot)) {
         let key = slot.key();
         errors.push(match slot {
-            Slot::Init | Slot::Skip => format!("`{key}` applies to one fn, not to"),
-            _ => format!("`{key}` names the parts of one fn, so it cannot go on"),
+            Slot::Init | Slot::Skip => format!("`{key}` applies to one fn, not to {kind}"),
+            _ => format!("`{key}` {PART}so it cannot go on {kind}"),
         });
     }
     let members = block.before.iter().map(|member| match member {

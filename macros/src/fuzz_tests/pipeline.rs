@@ -68,7 +68,9 @@ pub(super) fn as_block(item: &TokenStream) -> Option<Block> {
         return Some(Block::Impl(block));
     }
     match syn::parse2::<syn::ItemTrait>(item.clone()) {
-        Ok(definition) if definition.auto_token.is_none() => Some(Block::Trait(definition)),
+        Ok(definition) if definition.modifiers.auto_token.is_none() => {
+            Some(Block::Trait(definition))
+        }
         _ => None,
     }
 }

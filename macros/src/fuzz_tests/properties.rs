@@ -1,6 +1,6 @@
 //! The properties: each runs the pipeline on one strategy's inputs.
 
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use proc_macro2::TokenStream;
 use proptest::prelude::*;
@@ -9,9 +9,10 @@ use proptest::test_runner::TestCaseError;
 use super::args_grammar::{Slot, args_spec};
 use super::fn_grammar::{fn_spec, unraw};
 use super::invisible::{invisible, invisible_groups};
-use super::oracle::{ParsedArgs, expected_errors};
+use super::oracle::{ParsedArgs, expected, matches};
 use super::pipeline::{
-    Outcome, Stats, check_any, has_invisible_group, lex, run_macro, show, string_values,
+    Block, Outcome, Stats, as_block, check_any, check_block, contains_ident, has_invisible_group,
+    lex, run_macro, show, string_values,
 };
 use super::soup::{soup_args, soup_item};
 use super::text::{text, text_item};
@@ -23,6 +24,8 @@ use super::{GRAMMAR_CASES, INVISIBLE_CASES, SOUP_ARGS_CASES, SOUP_ITEM_CASES, TE
 #[test]
 fn grammar_inputs_get_exactly_the_predicted_errors() {
     let stats = Stats::default();
+    // Blocks accepted and rejected, and their fns traced and left alone.
+    let blocks = [const { AtomicUsize::new(0) }; 4];
     check(
         "grammar_inputs_get_exactly_the_predicted_errors",
         GRAMMAR_CASES,
@@ -32,45 +35,80 @@ fn grammar_inputs_get_exactly_the_predicted_errors() {
             let item_text = function.render();
             let (args, item) = (lex(&args_text), lex(&item_text));
             let parsed = ParsedArgs::of(&args_spec);
-            let expected = expected_errors(&parsed, &function);
+            let expected = expected(&parsed, &function);
             let context = format!("\n  args: {args_text}\n  item: {item_text}");
-            match check_any(&args, &item, &stats)? {
-                Outcome::Rejected(messages) => {
+            let outcome = check_any(&args, &item, &stats)?;
+            let output = match &outcome {
+                Outcome::Rejected(messages, output) => {
                     prop_assert!(
-                        messages.len() == expected.len()
+                        messages.len() == expected.errors.len()
                             && messages
                                 .iter()
-                                .zip(&expected)
-                                .all(|(message, needle)| message.contains(needle.as_str())),
-                        "errors differ from the prediction:\n  got:      {messages:#?}\n  expected: {expected:#?}{context}"
+                                .zip(&expected.errors)
+                                .all(|(message, needle)| matches(message, needle)),
+                        "errors differ from the prediction:\n  got:      {messages:#?}\n  expected: {:#?}{context}",
+                        expected.errors
                     );
+                    output
                 }
                 Outcome::Accepted(expanded) => {
                     prop_assert!(
-                        expected.is_empty(),
-                        "accepted, but expected errors {expected:#?}{context}"
+                        expected.errors.is_empty(),
+                        "accepted, but expected errors {:#?}{context}",
+                        expected.errors
                     );
-                    // Every capture and extra attribute is recorded under its
-                    // key, and the span is named.
-                    let mut strings = Vec::new();
-                    string_values(&expanded, &mut strings);
-                    let keys = parsed.captures.iter().map(|name| unraw(name));
-                    let keys = keys.chain(parsed.extras.iter().map(|key| (*key).to_owned()));
-                    for key in keys {
-                        prop_assert!(strings.contains(&key), "`{key}` is not recorded{context}");
-                    }
-                    if !parsed.has(Slot::Name) {
-                        prop_assert!(
-                            strings.contains(&unraw(function.name)),
-                            "span not named after the fn{context}"
-                        );
-                    }
+                    expanded
+                }
+            };
+            // A block's fns are traced or left alone as predicted, errors
+            // or not.
+            if let Some(traced) = &expected.traced {
+                let block = as_block(&item).ok_or_else(|| {
+                    TestCaseError::fail(format!("a grammar block syn does not parse{context}"))
+                })?;
+                let got = check_block(output, &block)?;
+                let accepted = matches!(outcome, Outcome::Accepted(_));
+                blocks[usize::from(!accepted)].fetch_add(1, Ordering::Relaxed);
+                let count = got.iter().filter(|traced| **traced).count();
+                blocks[2].fetch_add(count, Ordering::Relaxed);
+                blocks[3].fetch_add(got.len() - count, Ordering::Relaxed);
+                prop_assert_eq!(
+                    &got,
+                    traced,
+                    "fns traced (true) or left alone, differ from the prediction{}\n  output: {}",
+                    context,
+                    output
+                );
+            }
+            // Every capture and extra attribute of the fn is recorded under
+            // its key, and the span is named.
+            if let Some((options, span_name)) = &expected.main {
+                let mut strings = Vec::new();
+                string_values(output, &mut strings);
+                let keys = options.captures.iter().map(|name| unraw(name));
+                let keys = keys.chain(options.extras.iter().map(|key| (*key).to_owned()));
+                for key in keys {
+                    prop_assert!(strings.contains(&key), "`{key}` is not recorded{context}");
+                }
+                if !options.has(Slot::Name) {
+                    prop_assert!(
+                        strings.contains(span_name),
+                        "span not named `{span_name}`{context}"
+                    );
                 }
             }
             Ok(())
         },
     );
     stats.require("grammar", 400, 1_500);
+    let [accepted, rejected, traced, left] = blocks.map(|count| count.into_inner());
+    eprintln!(
+        "grammar blocks: {accepted} accepted, {rejected} rejected; their fns: {traced} traced, {left} left alone"
+    );
+    assert!(
+        accepted >= 60 && rejected >= 300 && traced >= 300 && left >= 150,
+        "grammar: too few blocks or block fns of some kind"
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -110,27 +148,88 @@ fn random_tokens_in_items_give_expansions_or_errors() {
             let item = item.tokens();
             let outcome = check_any(&args_tokens, &item, &stats)?;
             // With no arguments, a fn syn accepts is accepted unless it is
-            // `const` or `#[track_caller]`, which are documented misuses.
-            // (Not for invisible groups: syn's `ItemFn` skips empty ones
-            // anywhere, which no macro_rules input needs.)
-            if args.is_none()
-                && !has_invisible_group(&item)
-                && let Ok(function) = syn::parse2::<syn::ItemFn>(item.clone())
-            {
-                let misuse = function.sig.constness.is_some()
-                    || function
-                        .attrs
-                        .iter()
-                        .any(|attr| attr.path().is_ident("track_caller"));
-                prop_assert!(
-                    misuse || matches!(outcome, Outcome::Accepted(_)),
-                    "a plain fn was rejected: {item}"
-                );
+            // `const`, `#[track_caller]` or a `main` without parameters,
+            // which are documented misuses. (Not for invisible groups: syn's
+            // `ItemFn` skips empty ones anywhere, which no macro_rules input
+            // needs.)
+            if args.is_none() && !has_invisible_group(&item) {
+                let accepted = matches!(outcome, Outcome::Accepted(_));
+                if let Ok(function) = syn::parse2::<syn::ItemFn>(item.clone()) {
+                    let misuse = function.sig.constness.is_some()
+                        || is_track_caller(&function.attrs)
+                        || (function.sig.ident == "main" && function.sig.inputs.is_empty());
+                    prop_assert!(misuse || accepted, "a plain fn was rejected: {}", item);
+                }
+                // Likewise a block with a fn to trace, no `#[traced]` of its
+                // own on any item, and no `#[track_caller]` on a fn.
+                if let Some(plain) = plain_block(&item) {
+                    prop_assert!(!plain || accepted, "a plain block was rejected: {}", item);
+                }
             }
             Ok(())
         },
     );
     stats.require("soup items", 150, 800);
+}
+
+fn is_track_caller(attrs: &[syn::Attribute]) -> bool {
+    attrs
+        .iter()
+        .any(|attr| attr.path().is_ident("track_caller"))
+}
+
+/// For an impl block or a trait: whether it has a fn the macro traces with
+/// no arguments and nothing that makes an error (no item with an attribute
+/// named `traced`, no `#[track_caller]` on a traced fn).
+fn plain_block(item: &TokenStream) -> Option<bool> {
+    let names_traced = |attrs: &[syn::Attribute]| {
+        attrs.iter().any(|attr| {
+            attr.path()
+                .segments
+                .iter()
+                .any(|segment| segment.ident == "traced")
+        })
+    };
+    Some(match as_block(item)? {
+        Block::Impl(block) => {
+            let fns: Vec<&syn::ImplItemFn> = block
+                .items
+                .iter()
+                .filter_map(|item| match item {
+                    syn::ImplItem::Fn(function) => Some(function),
+                    _ => None,
+                })
+                .collect();
+            let verbatim_traced = block.items.iter().any(|item| {
+                matches!(item, syn::ImplItem::Verbatim(tokens) if contains_ident(tokens, "traced"))
+            });
+            !fns.is_empty()
+                && !verbatim_traced
+                && fns.iter().all(|function| {
+                    !names_traced(&function.attrs)
+                        && (function.sig.constness.is_some()
+                            || function.modifiers.defaultness.is_some()
+                            || !is_track_caller(&function.attrs))
+                })
+        }
+        Block::Trait(definition) => {
+            let fns: Vec<&syn::TraitItemFn> = definition
+                .items
+                .iter()
+                .filter_map(|item| match item {
+                    syn::TraitItem::Fn(function) => Some(function),
+                    _ => None,
+                })
+                .collect();
+            fns.iter().any(|function| function.default.is_some())
+                && fns.iter().all(|function| {
+                    !names_traced(&function.attrs)
+                        && (function.sig.constness.is_some()
+                            || function.default.is_none()
+                            || !is_track_caller(&function.attrs))
+                })
+        }
+    })
 }
 
 // ---------------------------------------------------------------------------
@@ -191,18 +290,20 @@ fn invisible_groups_change_nothing() {
             );
             match (expected, outcome) {
                 (Outcome::Accepted(_), Outcome::Accepted(_)) => {}
-                (Outcome::Rejected(expected), Outcome::Rejected(messages)) => prop_assert_eq!(
-                    &expected,
-                    &messages,
-                    "invisible groups changed the errors{}",
-                    context
-                ),
-                (Outcome::Accepted(_), Outcome::Rejected(messages)) => {
+                (Outcome::Rejected(expected, _), Outcome::Rejected(messages, _)) => {
+                    prop_assert_eq!(
+                        &expected,
+                        &messages,
+                        "invisible groups changed the errors{}",
+                        context
+                    )
+                }
+                (Outcome::Accepted(_), Outcome::Rejected(messages, _)) => {
                     return Err(TestCaseError::fail(format!(
                         "accepted without invisible groups, rejected with them: {messages:?}{context}"
                     )));
                 }
-                (Outcome::Rejected(expected), Outcome::Accepted(_)) => {
+                (Outcome::Rejected(expected, _), Outcome::Accepted(_)) => {
                     return Err(TestCaseError::fail(format!(
                         "rejected without invisible groups ({expected:?}), accepted with them{context}"
                     )));

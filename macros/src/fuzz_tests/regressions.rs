@@ -12,7 +12,7 @@ use super::pipeline::{Outcome, check_accepted, contains_ident, lex, run_macro, s
 /// The messages for `args` on `item`; fails if the input is accepted.
 fn messages(args: &str, item: &str) -> Vec<String> {
     match run_macro(&lex(args), &lex(item)) {
-        Ok(Outcome::Rejected(messages)) => messages,
+        Ok(Outcome::Rejected(messages, _)) => messages,
         Ok(Outcome::Accepted(expanded)) => panic!("`{args}` on `{item}` accepted: {expanded}"),
         Err(error) => panic!("`{args}` on `{item}`: {error}"),
     }
@@ -75,14 +75,14 @@ fn body_from_a_macro_rules_block_is_accepted() {
                     "differs from the plain expansion:\n  {expanded}\n  {expected}"
                 );
             }
-            Outcome::Rejected(messages) => panic!("rejected at depth {depth}: {messages:?}"),
+            Outcome::Rejected(messages, _) => panic!("rejected at depth {depth}: {messages:?}"),
         }
     }
     // An invisible group holding anything but one block is no body.
     for inner in ["{ x } y", "x", ""] {
         let mut item = lex("fn f(x: u8) -> u8");
         item.extend([TokenTree::Group(Group::new(Delimiter::None, lex(inner)))]);
-        let Ok(Outcome::Rejected(messages)) = run_macro(&TokenStream::new(), &item) else {
+        let Ok(Outcome::Rejected(messages, _)) = run_macro(&TokenStream::new(), &item) else {
             panic!("`⟦{inner}⟧` accepted as a body");
         };
         assert_eq!(messages.len(), 1, "{messages:?}");
@@ -168,13 +168,47 @@ fn a_missing_value_leaves_the_next_option() {
     }
 }
 
+/// An item that is neither a fn, an impl block nor a trait is named with
+/// the right article; impl blocks and traits are taken (and refused only
+/// when they have nothing to trace).
 #[test]
 fn not_a_fn_messages_use_the_right_article() {
     let message = |article: &str, word: &str| {
         format!(
-            "#[traced] can only be applied to a function, not to {article} `{word}` block; put it on each `fn` inside whose calls you want as spans"
+            "#[traced] can only be applied to a function, an `impl` block or a trait, not to {article} `{word}` item; put it on the `fn` whose calls you want as spans"
         )
     };
-    assert_eq!(messages("", "impl S {}"), [message("an", "impl")]);
-    assert_eq!(messages("", "trait T {}"), [message("a", "trait")]);
+    for (item, article, word) in [
+        ("struct S;", "a", "struct"),
+        ("enum E { A }", "an", "enum"),
+        ("union U { a: u8 }", "a", "union"),
+        ("mod m {}", "a", "mod"),
+        ("static X: u8 = 0;", "a", "static"),
+        ("type T = u8;", "a", "type"),
+        ("use a::b;", "a", "use"),
+        ("const X: u8 = 0;", "a", "const"),
+        ("macro_rules! m { () => {} }", "a", "macro_rules"),
+    ] {
+        assert_eq!(messages("", item), [message(article, word)], "for `{item}`");
+    }
+    let other = "#[traced] can only be applied to a function, an `impl` block or a trait; put it on the `fn` whose calls you want as spans";
+    for item in [
+        "extern crate alloc;",
+        "unsafe extern \"C\" { fn f(); }",
+        "auto trait A {}",
+    ] {
+        assert_eq!(messages("", item), [other], "for `{item}`");
+    }
+    assert_eq!(
+        messages("", "impl S {}"),
+        [
+            "this impl block of `S` has no fn for #[traced] to trace; remove the attribute, or put it on a block with fns"
+        ]
+    );
+    assert_eq!(
+        messages("", "trait T { fn f(); }"),
+        [
+            "no method of `T` has a default body, so #[traced] has nothing to trace here; put #[traced] on the impl blocks of `T` instead"
+        ]
+    );
 }

@@ -108,6 +108,11 @@ const SOUP_WORDS: &[&str] = &[
     "ret",
     "parent",
     "root",
+    "future",
+    "init",
+    "skip",
+    "traced",
+    "main",
     "server",
     "client",
     "debug",
@@ -242,6 +247,10 @@ const VALUE_HOLES: &[&str] = &[
     "attrs(HOLE = 1)",
     "HOLE = 1",
     "name = \"x\", HOLE, root",
+    "future HOLE",
+    "init HOLE",
+    "skip HOLE",
+    "skip, HOLE",
 ];
 
 impl SoupArgs {

@@ -89,6 +89,20 @@ use stats::Reporter;
 /// ```no_run
 /// let _guard = traced::init().expect("tracing set-up");
 /// ```
+///
+/// Or let `#[traced(init)]` on `main` do it, so that `main` gets a span of
+/// its own that every call below it joins (the guard drops after that span
+/// has ended; a set-up error is printed and the program runs untraced):
+///
+/// ```no_run
+/// #[traced::traced(args(job))]
+/// fn run(job: u64) {}
+///
+/// #[traced::traced(init)]
+/// fn main() {
+///     run(1);
+/// }
+/// ```
 pub fn init() -> Result<TracerGuard, SetupError> {
     Setup::new().init()
 }

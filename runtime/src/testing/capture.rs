@@ -107,6 +107,35 @@ impl Capture {
     }
 
     /// Runs `future` inside the capture's trace, on any executor.
+    ///
+    /// Only what runs while `future` is polled is captured. An `async fn`
+    /// starts its span at the first poll, so `run_async(handle(req))` works;
+    /// a plain fn that returns a future (`-> impl Future`) starts its span
+    /// when it is *called*, so call it inside an `async` block:
+    ///
+    /// ```
+    /// # use std::future::Future;
+    /// use traced::testing::Capture;
+    ///
+    /// #[traced::traced]
+    /// fn quote() -> impl Future<Output = u32> {
+    ///     async { 189 }
+    /// }
+    ///
+    /// # fn block_on<F: Future>(future: F) -> F::Output {
+    /// #     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    /// #     let mut future = std::pin::pin!(future);
+    /// #     loop {
+    /// #         if let std::task::Poll::Ready(out) = future.as_mut().poll(&mut cx) { return out; }
+    /// #     }
+    /// # }
+    /// let capture = Capture::new();
+    /// // `capture.run_async(quote())` would make the span before the capture is
+    /// // current, in whatever trace the caller is in: not captured.
+    /// let price = block_on(capture.run_async(async { quote().await }));
+    /// assert_eq!(price, 189);
+    /// assert_eq!(capture.spans().names(), ["quote"]);
+    /// ```
     pub async fn run_async<F: Future>(&self, future: F) -> F::Output {
         future.with_context(self.parent.clone()).await
     }
