@@ -14,7 +14,7 @@ use crate::suggest::closest;
 
 pub const OPTIONS: &[&str] = &[
     "name", "kind", "tracer", "args", "attrs", "err", "ret", "parent", "root", "future", "init",
-    "skip",
+    "skip", "crate",
 ];
 const KINDS: &[&str] = &["internal", "server", "client", "producer", "consumer"];
 const ERR_MODES: &[&str] = &["display", "debug", "type", "off"];
@@ -40,6 +40,8 @@ pub struct RawArgs {
     pub init: Option<Ident>,
     /// In an annotated impl block or trait: leave this method untraced.
     pub skip: Option<Ident>,
+    /// `crate = path`: where `traced` is, for users who rename or re-export it.
+    pub krate: Option<(Ident, syn::Path)>,
 }
 
 impl RawArgs {
@@ -65,6 +67,7 @@ impl RawArgs {
             future: over.future.or(self.future),
             init: over.init.or(self.init),
             skip: over.skip.or(self.skip),
+            krate: over.krate.or(self.krate),
         }
     }
 
@@ -228,6 +231,19 @@ fn parse_option(input: ParseStream, args: &mut RawArgs) -> syn::Result<()> {
         "future" => flag(input, key, &mut args.future),
         "init" => flag(input, key, &mut args.init),
         "skip" => flag(input, key, &mut args.skip),
+        "crate" => {
+            let wrong = || {
+                syn::Error::new(
+                    key.span(),
+                    "`crate` takes the path `traced` is reached by: `crate = ::my_reexport::traced`",
+                )
+            };
+            input.parse::<Token![=]>().map_err(|_| wrong())?;
+            let path = input
+                .call(syn::Path::parse_mod_style)
+                .map_err(|_| wrong())?;
+            set_once(&mut args.krate, key, path)
+        }
         "args" => {
             let content = parenthesized(input, &key, "args(user_id, ?request, %path)")?;
             let captures = parse_list(&content, parse_capture)?;

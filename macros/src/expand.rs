@@ -22,8 +22,10 @@
 //! }
 //! ```
 //!
-//! An `async fn` awaits its body through `__traced_span.run_async(..)`, or
-//! directly when there is no span.
+//! An `async fn` awaits its body through `__private::traced_future(..)`,
+//! which also records the outcome, or directly when there is no span. A fn
+//! returning a future builds it inside the span and returns it wrapped the
+//! same way.
 //! The guard ends the span when it drops: on return, on panic, and when an
 //! async fn's future is dropped early.
 
@@ -166,6 +168,7 @@ enum Body {
 /// The statements around the body: start the span, capture arguments, run
 /// the body, record the outcome, return it.
 fn wrap(plan: &Plan, body: Body) -> TokenStream {
+    let private = &plan.private;
     let span = internal("__traced_span");
     let out = internal("__traced_out");
     let site = call_site(plan);
@@ -178,11 +181,11 @@ fn wrap(plan: &Plan, body: Body) -> TokenStream {
     let pipeline = plan.init.then(|| {
         let pipeline = internal("__traced_pipeline");
         // Declared before the span, so it drops after the span has ended.
-        quote!(let #pipeline = ::traced::__private::init_for_main(());)
+        quote!(let #pipeline = #private::init_for_main(());)
     });
     let start = quote! {
         #pipeline
-        let mut #span = ::traced::__private::SpanGuard::#start_fn(#site, #parent, #captures);
+        let mut #span = #private::SpanGuard::#start_fn(#site, #parent, #captures);
     };
     if let Body::Builder(future, build) = body {
         let future_ident = internal("__traced_future");
@@ -190,11 +193,11 @@ fn wrap(plan: &Plan, body: Body) -> TokenStream {
             (FutureReturn::Boxed, ReturnType::Type(_, ty)) => {
                 // At the return type, so a type that is no boxed future is
                 // reported there.
-                quote_spanned!(ty.span()=> <#ty as ::traced::__private::BoxedFuture>::traced)
+                quote_spanned!(ty.span()=> <#ty as #private::BoxedFuture>::traced)
             }
-            _ => quote!(::traced::__private::traced_future),
+            _ => quote!(#private::traced_future),
         };
-        let settled = future_outcome(plan);
+        let settled = future_outcome(plan, false);
         // The span is current while the body builds the future; the wrapper
         // makes it current during every poll and ends it on completion.
         return quote! {
@@ -208,16 +211,19 @@ fn wrap(plan: &Plan, body: Body) -> TokenStream {
         Body::Builder(..) => TokenStream::new(),
         Body::Future(future) => {
             let future_ident = internal("__traced_future");
-            // With no span, the body is awaited as it is: nothing to make
-            // current, nothing to record.
-            quote! {{
+            let settled = future_outcome(plan, cannot_be_result(plan));
+            // The wrapper makes the span current during every poll and
+            // records the output. With no span, the body is awaited as it
+            // is: nothing to make current, nothing to record.
+            return quote! {
+                #start
                 let #future_ident = #future;
                 if #span.is_active() {
-                    #span.run_async(#future_ident).await
+                    #private::traced_future(#future_ident, #span, #settled).await
                 } else {
                     #future_ident.await
                 }
-            }}
+            };
         }
     };
     if never_returns(plan) {
@@ -225,7 +231,7 @@ fn wrap(plan: &Plan, body: Body) -> TokenStream {
         // lints in the user's crate.
         return quote!(#start #run);
     }
-    let outcome = outcome(plan, &span, &quote!(&#out), plan_is_opaque(plan));
+    let outcome = outcome(plan, &span, &quote!(&#out), cannot_be_result(plan));
     quote! {
         #start
         let #out = #run;
@@ -245,6 +251,7 @@ pub fn internal(name: &str) -> Ident {
 }
 
 fn call_site(plan: &Plan) -> TokenStream {
+    let private = &plan.private;
     let name = &plan.span_name;
     let kind = match plan.kind {
         SpanKind::Internal => quote!(Internal),
@@ -253,18 +260,7 @@ fn call_site(plan: &Plan) -> TokenStream {
         SpanKind::Producer => quote!(Producer),
         SpanKind::Consumer => quote!(Consumer),
     };
-    let (scope_name, scope_version) = match &plan.tracer {
-        Some(tracer) => (
-            tracer.to_token_stream(),
-            quote!(::core::option::Option::None),
-        ),
-        None => (
-            quote!(::core::env!("CARGO_PKG_NAME")),
-            quote!(::core::option::Option::Some(::core::env!(
-                "CARGO_PKG_VERSION"
-            ))),
-        ),
-    };
+    let tracer = plan.tracer.as_ref().map(|tracer| quote!(, tracer #tracer));
     let fn_name = match &plan.function_name {
         FunctionName::Owner(qualified) => qualified.clone(),
         FunctionName::Module | FunctionName::SelfType => unraw(&plan.function.sig.ident),
@@ -273,33 +269,17 @@ fn call_site(plan: &Plan) -> TokenStream {
     let captured = plan.captures.len() + plan.extras.len();
     // Whoever keeps error text out (`err = type`, `err = off`) keeps panic
     // messages out too.
-    let panic_text = match plan.err {
-        ErrMode::Type | ErrMode::Off => quote!(.without_panic_text()),
-        ErrMode::Display | ErrMode::Debug => TokenStream::new(),
-    };
-    quote! {
-        {
-            static __TRACED_SITE: ::traced::__private::CallSite = ::traced::__private::CallSite::new(
-                #name,
-                ::traced::__private::Kind::#kind,
-                #scope_name,
-                #scope_version,
-                ::core::concat!(::core::module_path!(), "::", #fn_name),
-                ::core::file!(),
-                #line,
-                #captured,
-            )#panic_text;
-            &__TRACED_SITE
-        }
-    }
+    let panic_text = matches!(plan.err, ErrMode::Display | ErrMode::Debug);
+    quote!(#private::site!(#name, #kind, #fn_name, #line, #captured, #panic_text #tracer))
 }
 
 fn parent(plan: &Plan) -> TokenStream {
+    let private = &plan.private;
     match &plan.parent {
-        ParentChoice::Current => quote!(::traced::__private::Parent::Current),
-        ParentChoice::Root => quote!(::traced::__private::Parent::Root),
+        ParentChoice::Current => quote!(#private::Parent::Current),
+        ParentChoice::Root => quote!(#private::Parent::Root),
         ParentChoice::Explicit(expr) => quote_spanned! {expr.span()=>
-            ::traced::__private::Parent::Explicit(::traced::__private::as_context(&(#expr)))
+            #private::Parent::Explicit(#private::as_context(&(#expr)))
         },
     }
 }
@@ -308,14 +288,16 @@ fn parent(plan: &Plan) -> TokenStream {
 /// before the body can move the values, and only when the span is recording:
 /// a span that is sampled out or has no provider formats nothing.
 fn captures(plan: &Plan) -> TokenStream {
+    let private = &plan.private;
     if plan.captures.is_empty() && plan.extras.is_empty() {
-        return quote!(::traced::__private::no_attributes);
+        return quote!(#private::no_attributes);
     }
     let attributes = internal("__traced_attributes");
     let args = plan.captures.iter().map(|capture| {
         let ident = &capture.ident;
         let key = unraw(ident);
         let value = format_value(
+            private,
             capture.format,
             ident.span(),
             quote_spanned!(ident.span()=> &#ident),
@@ -326,6 +308,7 @@ fn captures(plan: &Plan) -> TokenStream {
         let key = &extra.key;
         let expr = &extra.value;
         let value = format_value(
+            private,
             extra.format,
             expr.span(),
             quote_spanned!(expr.span()=> &(#expr)),
@@ -333,7 +316,7 @@ fn captures(plan: &Plan) -> TokenStream {
         quote!(#attributes.record(#key, #value);)
     });
     quote! {
-        |#attributes: &mut ::traced::__private::Attributes<'_>| {
+        |#attributes: &mut #private::Attributes<'_>| {
             #(#args)*
             #(#extras)*
         }
@@ -342,51 +325,40 @@ fn captures(plan: &Plan) -> TokenStream {
 
 /// The call that turns `reference` into an `Option<opentelemetry::Value>`,
 /// spanned so that a missing trait impl is reported on the user's token.
-pub fn format_value(format: Format, at: Span, reference: TokenStream) -> TokenStream {
+pub fn format_value(
+    private: &TokenStream,
+    format: Format,
+    at: Span,
+    reference: TokenStream,
+) -> TokenStream {
     match format {
-        Format::Attribute => quote_spanned!(at=> ::traced::__private::attribute_value(#reference)),
-        Format::Debug => quote_spanned!(at=> ::traced::__private::debug_value(#reference)),
-        Format::Display => quote_spanned!(at=> ::traced::__private::display_value(#reference)),
+        Format::Attribute => quote_spanned!(at=> #private::attribute_value(#reference)),
+        Format::Debug => quote_spanned!(at=> #private::debug_value(#reference)),
+        Format::Display => quote_spanned!(at=> #private::display_value(#reference)),
     }
 }
 
 /// Records a returned `Err` and, with `ret`, the returned value. The method
 /// calls resolve on the concrete return type (see `traced::__private`'s
 /// outcome module), so nothing is asked of that type.
-fn outcome(plan: &Plan, span: &Ident, out: &TokenStream, opaque_or_unit: bool) -> TokenStream {
-    let opaque = opaque_or_unit;
-    let record_error = match plan.err {
-        ErrMode::Off => TokenStream::new(),
-        _ if opaque_or_unit => TokenStream::new(),
-        ErrMode::Display | ErrMode::Debug => {
-            let wrapper = if plan.err == ErrMode::Debug {
-                quote!(ErrDebugFirst)
-            } else {
-                quote!(ErrDisplayFirst)
-            };
-            quote! {
-                #[allow(unused_imports)]
-                use ::traced::__private::{
-                    RecordErrorBest as _, RecordErrorSecond as _, RecordErrorTypeName as _,
-                    RecordNoError as _,
-                };
-                (&&&&::traced::__private::#wrapper(#out)).traced_record_error(&#span);
-            }
-        }
-        ErrMode::Type => quote! {
-            #[allow(unused_imports)]
-            use ::traced::__private::{RecordErrorTypeName as _, RecordNoError as _};
-            (&&::traced::__private::ErrTypeOnly(#out)).traced_record_error(&#span);
-        },
+fn outcome(plan: &Plan, span: &Ident, out: &TokenStream, cannot_fail: bool) -> TokenStream {
+    let private = &plan.private;
+    let mode = match plan.err {
+        ErrMode::Off => None,
+        _ if cannot_fail => None,
+        ErrMode::Display => Some(quote!(display)),
+        ErrMode::Debug => Some(quote!(debug)),
+        ErrMode::Type => Some(quote!(type)),
     };
+    let record_error = mode.map(|mode| quote!(#private::record_error!(&#span, #out, #mode);));
     let record_return = match &plan.ret {
         None => TokenStream::new(),
         Some((ret, format)) => {
             // Spanned at `ret`, so a value that cannot be formatted is reported
             // there.
             let value = Ident::new("__traced_value", ret.span());
-            let formatted = format_value(*format, ret.span(), quote!(#value));
-            if opaque {
+            let formatted = format_value(private, *format, ret.span(), quote!(#value));
+            if cannot_fail {
                 quote! {
                     let #value = #out;
                     #span.record("return", #formatted);
@@ -394,15 +366,15 @@ fn outcome(plan: &Plan, span: &Ident, out: &TokenStream, opaque_or_unit: bool) -
             } else {
                 quote! {
                     #[allow(unused_imports)]
-                    use ::traced::__private::{PlainOutcome as _, ResultOutcome as _};
-                    if let ::core::option::Option::Some(#value) = (&::traced::__private::Outcome(#out)).traced_ok() {
+                    use #private::{PlainOutcome as _, ResultOutcome as _};
+                    if let ::core::option::Option::Some(#value) = (&#private::Outcome(#out)).traced_ok() {
                         #span.record("return", #formatted);
                     }
                 }
             }
         }
     };
-    if record_error.is_empty() && record_return.is_empty() {
+    if record_error.is_none() && record_return.is_empty() {
         return TokenStream::new();
     }
     quote! {
@@ -414,26 +386,52 @@ fn outcome(plan: &Plan, span: &Ident, out: &TokenStream, opaque_or_unit: bool) -
 }
 
 /// Whether the declared return type cannot be a `Result`: an `impl Trait`
-/// (never a `Result`, whatever hides behind it) or `()`. Skipping the check
-/// keeps the expansion small.
-fn plan_is_opaque(plan: &Plan) -> bool {
-    match &plan.function.sig.output {
-        ReturnType::Default => true,
-        ReturnType::Type(_, ty) => matches!(**ty, Type::ImplTrait(_)),
+/// (never a `Result`, whatever hides behind it), `()`, a reference, tuple,
+/// array, slice, pointer or fn pointer, or a primitive. Skipping the check
+/// keeps the expansion, and the build, small.
+fn cannot_be_result(plan: &Plan) -> bool {
+    const PRIMITIVES: &[&str] = &[
+        "bool", "char", "str", "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32",
+        "i64", "i128", "isize", "f32", "f64", "String",
+    ];
+    let ReturnType::Type(_, ty) = &plan.function.sig.output else {
+        return true;
+    };
+    match &**ty {
+        Type::ImplTrait(_)
+        | Type::Reference(_)
+        | Type::Tuple(_)
+        | Type::Array(_)
+        | Type::Slice(_)
+        | Type::Ptr(_)
+        | Type::FnPtr(_)
+        | Type::Never(_) => true,
+        Type::Path(path) => {
+            path.qself.is_none()
+                && path
+                    .path
+                    .get_ident()
+                    .is_some_and(|ident| PRIMITIVES.iter().any(|p| ident == p))
+        }
+        _ => false,
     }
 }
 
 /// What a traced future does with its output when it completes: record an
 /// `Err` and, with `ret`, the value, as for a fn's return value.
-fn future_outcome(plan: &Plan) -> TokenStream {
+fn future_outcome(plan: &Plan, cannot_fail: bool) -> TokenStream {
+    let private = &plan.private;
     let span = internal("__traced_span");
     let out = internal("__traced_out");
-    let outcome = outcome(plan, &span, &quote!(#out), false);
+    if never_returns(plan) {
+        return quote!(#private::no_outcome);
+    }
+    let outcome = outcome(plan, &span, &quote!(#out), cannot_fail);
     if outcome.is_empty() {
-        return quote!(::traced::__private::no_outcome);
+        return quote!(#private::no_outcome);
     }
     quote! {
-        |#span: &::traced::__private::SpanGuard, #out| { #outcome }
+        |#span: &#private::SpanGuard, #out| { #outcome }
     }
 }
 

@@ -26,6 +26,8 @@ pub struct Plan {
     pub function_name: FunctionName,
     /// `init` on `main`: install the pipeline before the span, flush after.
     pub init: bool,
+    /// `traced::__private` as the expansion names it (`crate = path`).
+    pub private: proc_macro2::TokenStream,
     /// The manifest to mention with `include_bytes!`, so that a change of
     /// the crate-wide defaults rebuilds the crate (see `defaults`).
     pub manifest: Option<String>,

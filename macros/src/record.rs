@@ -41,6 +41,7 @@ pub fn record(input: TokenStream) -> TokenStream {
         let key = &entry.key;
         let expr = &entry.value;
         let value = format_value(
+            &quote!(::traced::__private),
             entry.format,
             expr.span(),
             quote_spanned!(expr.span()=> &(#expr)),

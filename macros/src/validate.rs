@@ -171,6 +171,10 @@ pub fn validate(args: RawArgs, function: TracedFn, place: &Place, errors: &mut E
         line: place.line,
         function_name,
         init: args.init.is_some(),
+        private: match &args.krate {
+            Some((_, path)) => quote::quote!(#path::__private),
+            None => quote::quote!(::traced::__private),
+        },
         manifest: place.manifest.clone(),
         function,
     }

@@ -11,7 +11,7 @@ use opentelemetry::{InstrumentationScope, KeyValue, Value};
 #[derive(Debug)]
 pub struct CallSite {
     name: &'static str,
-    kind: Kind,
+    kind: SpanKind,
     scope_name: &'static str,
     scope_version: Option<&'static str>,
     function: &'static str,
@@ -29,28 +29,18 @@ pub struct CallSite {
     method_name: OnceLock<Box<str>>,
 }
 
-/// [`SpanKind`] is not `const`-constructible everywhere we need it, so the
-/// call site keeps its own copy.
-#[derive(Debug, Clone, Copy)]
-pub enum Kind {
-    Internal,
-    Server,
-    Client,
-    Producer,
-    Consumer,
-}
-
 impl CallSite {
     #[allow(clippy::too_many_arguments)]
     pub const fn new(
         name: &'static str,
-        kind: Kind,
+        kind: SpanKind,
         scope_name: &'static str,
         scope_version: Option<&'static str>,
         function: &'static str,
         file: &'static str,
         line: u32,
         captured: usize,
+        panic_text: bool,
     ) -> Self {
         CallSite {
             name,
@@ -62,15 +52,9 @@ impl CallSite {
             line,
             captured,
             probe: AtomicU8::new(crate::provider::SITE_UNKNOWN),
-            panic_text: true,
+            panic_text,
             method_name: OnceLock::new(),
         }
-    }
-
-    /// Records a panic by its type alone (`err = type`, `err = off`).
-    pub const fn without_panic_text(mut self) -> Self {
-        self.panic_text = false;
-        self
     }
 
     pub(crate) fn records_panic_text(&self) -> bool {
@@ -86,13 +70,7 @@ impl CallSite {
     }
 
     pub(crate) fn span_kind(&self) -> SpanKind {
-        match self.kind {
-            Kind::Internal => SpanKind::Internal,
-            Kind::Server => SpanKind::Server,
-            Kind::Client => SpanKind::Client,
-            Kind::Producer => SpanKind::Producer,
-            Kind::Consumer => SpanKind::Consumer,
-        }
+        self.kind.clone()
     }
 
     pub(crate) fn scope(&self) -> InstrumentationScope {

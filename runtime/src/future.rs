@@ -1,6 +1,7 @@
-//! The future a traced fn returns when it builds one itself
-//! (`-> impl Future<..>`, `-> Pin<Box<dyn Future<..>>>`): the span lasts
-//! until the future completes, not until the fn returns.
+//! The future a traced `async fn` awaits its body through, and that a
+//! traced fn returns when it builds one itself (`-> impl Future<..>`,
+//! `-> Pin<Box<dyn Future<..>>>`): the span lasts until the future
+//! completes, not until the fn returns.
 
 use std::panic::{self, AssertUnwindSafe};
 use std::pin::Pin;

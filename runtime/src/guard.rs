@@ -164,12 +164,6 @@ impl SpanGuard {
         self.settle(outcome)
     }
 
-    /// Wraps an async body so the span is current during every poll.
-    #[inline]
-    pub fn run_async<F: Future>(&mut self, body: F) -> crate::instrument::Instrumented<'_, F> {
-        crate::instrument::Instrumented::new(self, body)
-    }
-
     /// Makes the span current until the returned guard drops.
     #[inline]
     pub(crate) fn attach(&self) -> Option<ContextGuard> {

@@ -422,9 +422,9 @@ pub use traced_macros::record;
 
 mod callsite;
 mod current;
+mod expansion;
 mod future;
 mod guard;
-mod instrument;
 mod outcome;
 mod provider;
 mod secret;

@@ -6,7 +6,7 @@ use std::pin::Pin;
 
 use opentelemetry::Value;
 
-pub use crate::callsite::{CallSite, Kind};
+pub use crate::callsite::CallSite;
 pub use crate::future::TracedFuture;
 pub use crate::guard::{Parent, SpanGuard};
 pub use crate::outcome::{
@@ -15,7 +15,9 @@ pub use crate::outcome::{
 };
 pub use crate::start::{Attributes, record_current};
 pub use crate::value::ToAttribute;
+pub use crate::{__traced_record_error as record_error, __traced_site as site};
 pub use opentelemetry::Context;
+pub use opentelemetry::trace::SpanKind;
 
 /// `args(?x)` and `ret`: the value's `Debug` text, bounded, panic-safe.
 pub fn debug_value<T: Debug + ?Sized>(value: &T) -> Option<Value> {

@@ -1,0 +1,66 @@
+//! The parts of every `#[traced]` expansion that do not depend on the fn,
+//! as `macro_rules!`, so each expansion stays a few lines and the autoref
+//! trick lives in this crate alone. `module_path!`, `file!` and `env!` in
+//! them expand in the annotated crate, where the macros are invoked.
+
+/// The fn's static call site: `site!(span name, kind, fn name, line,
+/// captured attributes, panic text kept, [tracer "scope"])`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __traced_site {
+    ($name:expr, $kind:ident, $function:expr, $line:expr, $captured:expr, $panic_text:expr) => {
+        $crate::__traced_site!(@site $name, $kind, $function, $line, $captured, $panic_text,
+            ::core::env!("CARGO_PKG_NAME"),
+            ::core::option::Option::Some(::core::env!("CARGO_PKG_VERSION")))
+    };
+    ($name:expr, $kind:ident, $function:expr, $line:expr, $captured:expr, $panic_text:expr, tracer $tracer:expr) => {
+        $crate::__traced_site!(@site $name, $kind, $function, $line, $captured, $panic_text,
+            $tracer, ::core::option::Option::None)
+    };
+    (@site $name:expr, $kind:ident, $function:expr, $line:expr, $captured:expr, $panic_text:expr, $scope:expr, $version:expr) => {{
+        static __TRACED_SITE: $crate::__private::CallSite = $crate::__private::CallSite::new(
+            $name,
+            $crate::__private::SpanKind::$kind,
+            $scope,
+            $version,
+            ::core::concat!(::core::module_path!(), "::", $function),
+            ::core::file!(),
+            $line,
+            $captured,
+            $panic_text,
+        );
+        &__TRACED_SITE
+    }};
+}
+
+/// Records a returned `Err(e)` on the span, as `err = display | debug |
+/// type` asks, whatever the type of `$out` (a reference to the value).
+///
+/// Method resolution on the concrete type ("autoref specialisation", see
+/// `outcome`) picks what applies: a `Result` under any alias is seen as one,
+/// its error's text comes from the preferred of `Display`/`Debug`, else the
+/// other, else its type name; anything else is never an error. Nothing is
+/// asked of the user's types, so no bound is added to the fn.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __traced_record_error {
+    ($span:expr, $out:expr, display) => {
+        $crate::__traced_record_error!(@text $span, $out, ErrDisplayFirst)
+    };
+    ($span:expr, $out:expr, debug) => {
+        $crate::__traced_record_error!(@text $span, $out, ErrDebugFirst)
+    };
+    ($span:expr, $out:expr, type) => {{
+        #[allow(unused_imports)]
+        use $crate::__private::{RecordErrorTypeName as _, RecordNoError as _};
+        (&&$crate::__private::ErrTypeOnly($out)).traced_record_error($span);
+    }};
+    (@text $span:expr, $out:expr, $wrapper:ident) => {{
+        #[allow(unused_imports)]
+        use $crate::__private::{
+            RecordErrorBest as _, RecordErrorSecond as _, RecordErrorTypeName as _,
+            RecordNoError as _,
+        };
+        (&&&&$crate::__private::$wrapper($out)).traced_record_error($span);
+    }};
+}
