@@ -66,7 +66,7 @@ pub fn expand_impl(
     expansion: &Expansion,
     errors: &mut Errors,
 ) -> TokenStream {
-    refuse_per_fn_options(&args, "an impl block", errors);
+    let args = refuse_per_fn_options(args, "an impl block", errors);
     let owner = type_name(&block.self_ty);
     let mut has_fn = false;
     for item in &mut block.items {
@@ -94,7 +94,7 @@ pub fn expand_trait(
     expansion: &Expansion,
     errors: &mut Errors,
 ) -> TokenStream {
-    refuse_per_fn_options(&args, "a trait", errors);
+    let args = refuse_per_fn_options(args, "a trait", errors);
     let owner = crate::params::unraw(&definition.ident);
     let mut has_default = false;
     for item in &mut definition.items {
@@ -166,7 +166,9 @@ fn expand_method(
     expand_fn(args, function, Some(owner.to_owned()), expansion, errors)
 }
 
-fn refuse_per_fn_options(args: &RawArgs, block: &str, errors: &mut Errors) {
+/// Reports each option that belongs to one fn, and returns the block's
+/// options without them, so that they are not reported again on every fn.
+fn refuse_per_fn_options(args: RawArgs, block: &str, errors: &mut Errors) -> RawArgs {
     for key in args.per_fn_options() {
         let message = match key.to_string().as_str() {
             "skip" | "init" => format!(
@@ -183,6 +185,15 @@ fn refuse_per_fn_options(args: &RawArgs, block: &str, errors: &mut Errors) {
             ),
         };
         errors.push_at(key, message);
+    }
+    RawArgs {
+        name: None,
+        args: None,
+        attrs: None,
+        parent: None,
+        init: None,
+        skip: None,
+        ..args
     }
 }
 

@@ -28,13 +28,17 @@ impl Parse for Annotated {
         while ahead.peek(Token![unsafe]) || ahead.peek(Token![default]) {
             ahead.parse::<TokenTree>()?;
         }
-        if ahead.peek(Token![impl]) {
-            Ok(Annotated::Impl(input.parse()?))
+        let annotated = if ahead.peek(Token![impl]) {
+            Annotated::Impl(input.parse()?)
         } else if ahead.peek(Token![trait]) {
-            Ok(Annotated::Trait(input.parse()?))
+            Annotated::Trait(input.parse()?)
         } else {
-            Ok(Annotated::Fn(input.parse()?))
+            return Ok(Annotated::Fn(input.parse()?));
+        };
+        if !input.is_empty() {
+            return Err(input.error("unexpected tokens after the block"));
         }
+        Ok(annotated)
     }
 }
 

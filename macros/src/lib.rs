@@ -24,6 +24,8 @@ mod validate;
 
 #[cfg(test)]
 mod fuzz_tests;
+#[cfg(test)]
+mod snapshot_tests;
 
 /// Runs every call of the function inside an OpenTelemetry span.
 ///

@@ -1,4 +1,5 @@
-//! Grammar of the item: fn signatures and bodies as text, and their strategies.
+//! Grammar of the item: fn signatures and bodies as text, alone or in an impl
+//! block or trait, and their strategies.
 
 use proptest::collection::vec;
 use proptest::prelude::*;
@@ -803,7 +804,11 @@ fn own_attr() -> impl Strategy<Value = Option<OwnAttr>> {
     ]
 }
 
-fn member() -> impl Strategy<Value = (Option<(Option<OwnAttr>, FnSpec, Fit)>, &'static str)> {
+/// A member before it is fitted to its block: a method, with its own
+/// attribute and how to fit it, or (`None`) the other item.
+type RawMember = (Option<(Option<OwnAttr>, FnSpec, Fit)>, &'static str);
+
+fn member() -> impl Strategy<Value = RawMember> {
     prop_oneof![
         3 => (own_attr(), plain_fn_spec(), fit())
             .prop_map(|method| (Some(method), "")),
@@ -836,18 +841,17 @@ fn block_spec() -> impl Strategy<Value = BlockSpec> {
                 after,
             )| {
                 let (header, owner) = if in_trait { trait_header } else { impl_header };
-                let fitted =
-                    |members: Vec<(Option<(Option<OwnAttr>, FnSpec, Fit)>, &'static str)>| {
-                        members
-                            .into_iter()
-                            .map(|member| match member {
-                                (Some((own, function, fit)), _) => {
-                                    Member::Method(own, Box::new(function.fitted(in_trait, fit)))
-                                }
-                                (None, other) => Member::Other(other),
-                            })
-                            .collect()
-                    };
+                let fitted = |members: Vec<RawMember>| {
+                    members
+                        .into_iter()
+                        .map(|member| match member {
+                            (Some((own, function, fit)), _) => {
+                                Member::Method(own, Box::new(function.fitted(in_trait, fit)))
+                            }
+                            (None, other) => Member::Other(other),
+                        })
+                        .collect()
+                };
                 BlockSpec {
                     in_trait,
                     header,

@@ -1,14 +1,20 @@
 //! Property tests of the whole pipeline, [`traced_tokens`]: random attribute
 //! arguments and random items, built from the grammar of the options and of
-//! fn items, and from random tokens and random text.
+//! items (fns, and impl blocks and traits of them), and from random tokens
+//! and random text.
 //!
 //! Every input must give either an expansion or errors, never a panic (the
 //! runner catches a panic and reports it, with the shrunk input, as a
 //! failure). Rejected input: the output is `compile_error!`s, each with a
-//! message that names the problem, followed by the item unchanged. Accepted
-//! input: a fn with the same signature, instrumented, that `syn` parses back
-//! as an `ItemFn` whenever the input was one. For grammar-built input an
-//! oracle predicts, message by message, which errors the macro reports.
+//! message that names the problem, followed by the item unchanged, or for
+//! an impl block or trait by the block re-emitted. Accepted input: a fn with
+//! the same signature, instrumented, that `syn` parses back as an `ItemFn`
+//! whenever the input was one. A block, accepted or not, is re-emitted as a
+//! block `syn` parses back (`ItemImpl`, `ItemTrait`), the same but for its
+//! fns, each either as written (without its own `#[traced(..)]`) or traced
+//! with the same signature. For grammar-built input an oracle predicts,
+//! message by message, which errors the macro reports, and for a block which
+//! of its fns are traced.
 //!
 //! The case counts are fixed here (environment variables do not change them)
 //! and add up to 11 000 per run, every one a real input that reaches the
@@ -26,7 +32,9 @@
 //! - `pipeline.rs`: running the pipeline and reading its output, and the
 //!   checks that hold for every input;
 //! - `args_grammar.rs`: the grammar of the attribute arguments;
-//! - `fn_grammar.rs`: the grammar of the item, fn signatures and bodies;
+//! - `fn_grammar.rs`: the grammar of the item: fn signatures and bodies,
+//!   alone or in an impl block or trait with other items, each method with
+//!   its own `#[traced(..)]` or none;
 //! - `oracle.rs`: the errors the macro must report for grammar-built input;
 //! - `soup.rs`: random tokens, alone or in grammar-built input;
 //! - `text.rs`: random text, which may not lex;

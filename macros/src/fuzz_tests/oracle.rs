@@ -199,6 +199,22 @@ impl ParsedArgs {
         }
     }
 
+    /// The block's options without those it refuses, which the block does
+    /// not hand on to its fns.
+    fn without_per_fn(&self) -> ParsedArgs {
+        ParsedArgs {
+            errors: Vec::new(),
+            filled: self
+                .filled
+                .iter()
+                .copied()
+                .filter(|slot| !PER_FN.contains(slot))
+                .collect(),
+            captures: Vec::new(),
+            extras: Vec::new(),
+        }
+    }
+
     /// A method's own attribute, parsed; its errors are reported first.
     fn of_own(own: &OwnAttr) -> Self {
         match own {
@@ -311,6 +327,7 @@ fn expected_block(
         Member::Method(own, function) => Some((own.as_ref(), &**function, false)),
         Member::Other(_) => None,
     });
+    let args = &args.without_per_fn();
     let mut traced = Vec::new();
     let mut main_traced = None;
     // An impl block needs a fn, a trait a method with a default body.

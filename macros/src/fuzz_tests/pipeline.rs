@@ -116,10 +116,9 @@ pub(super) fn check_block(output: &TokenStream, block: &Block) -> Result<Vec<boo
                         unchanged.attrs.retain(|attr| !is_traced_attribute(attr));
                         traced.push(check_method(
                             &unchanged.to_token_stream(),
-                            &unchanged.sig,
+                            (&unchanged.sig, &unchanged.attrs),
                             after.to_token_stream(),
-                            &after.sig,
-                            &after.attrs,
+                            (&after.sig, &after.attrs),
                         )?);
                     }
                     (before, after) => prop_assert_eq!(
@@ -158,10 +157,9 @@ pub(super) fn check_block(output: &TokenStream, block: &Block) -> Result<Vec<boo
                         }
                         traced.push(check_method(
                             &unchanged.to_token_stream(),
-                            &unchanged.sig,
+                            (&unchanged.sig, &unchanged.attrs),
                             after.to_token_stream(),
-                            &after.sig,
-                            &after.attrs,
+                            (&after.sig, &after.attrs),
                         )?);
                     }
                     (before, after) => prop_assert_eq!(
@@ -177,17 +175,24 @@ pub(super) fn check_block(output: &TokenStream, block: &Block) -> Result<Vec<boo
 }
 
 /// One fn of a block: `unchanged` is it as written without its own
-/// `#[traced]`. Whether it was traced.
+/// `#[traced]`, with its signature and attributes (inner ones too, as syn
+/// keeps them), `after` it as emitted. Whether it was traced.
 fn check_method(
     unchanged: &TokenStream,
-    sig: &syn::Signature,
+    (sig, attrs): (&syn::Signature, &[syn::Attribute]),
     after: TokenStream,
-    after_sig: &syn::Signature,
-    after_attrs: &[syn::Attribute],
+    (after_sig, after_attrs): (&syn::Signature, &[syn::Attribute]),
 ) -> Result<bool, TestCaseError> {
     if unchanged.to_string() == after.to_string() {
         return Ok(false);
     }
+    // Inner attributes of the body come out as outer ones of the fn.
+    prop_assert!(
+        after_attrs.len() >= attrs.len(),
+        "a traced method lost attributes:\n  before: {}\n  after:  {}",
+        unchanged,
+        after
+    );
     prop_assert_eq!(
         sig.to_token_stream().to_string(),
         after_sig.to_token_stream().to_string(),

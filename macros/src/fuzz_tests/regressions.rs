@@ -212,3 +212,25 @@ fn not_a_fn_messages_use_the_right_article() {
         ]
     );
 }
+
+/// Tokens after an impl block or a trait are named, as they are after a fn
+/// ("unexpected tokens after the function body"). rustc never hands an
+/// attribute macro more than one item, so only a direct call can see this.
+///
+/// Found by random text (`impl name {} { fn f() {} }`, from a template that
+/// put the text in the block's header), when the macro said syn's bare
+/// "unexpected token" instead.
+#[test]
+fn tokens_after_a_block_are_named() {
+    for item in [
+        "impl S {} fn g() {}",
+        "impl S { fn f() {} } ;",
+        "trait T { fn f() {} } struct S;",
+    ] {
+        let got = messages("", item);
+        assert!(
+            got.len() == 1 && got[0].starts_with("unexpected tokens after the "),
+            "for `{item}`: {got:?}"
+        );
+    }
+}

@@ -106,7 +106,6 @@ pub(super) fn text_item() -> impl Strategy<Value = String> {
         "fn f() {} HOLE",
         "impl S { fn f(a: u8) -> u8 { HOLE } }",
         "impl S { HOLE }",
-        "impl HOLE { fn f() {} }",
         "trait T { fn f() HOLE }",
         "trait T { #[traced(HOLE)] fn f() {} fn g(); }",
         "impl S { #[traced(HOLE)] fn f() {} }",
