@@ -40,12 +40,10 @@
 //! | `testing` | `traced::testing::Capture`: the spans of your own code, in tests |
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-pub use current::current_trace_id;
+pub use context::current_trace_id;
 /// The `opentelemetry` crate `traced` is built on, so that code handing
 /// contexts around (`traced::opentelemetry::Context`) uses the same version.
 pub use opentelemetry;
-pub use secret::Secret;
-pub use text::{DEFAULT_MAX_TEXT_LEN, set_max_text_len};
 /// Runs every call of the function inside an OpenTelemetry span.
 ///
 /// `#[traced]` or `#[traced(option, ...)]` goes on any fn with a body: free
@@ -378,6 +376,8 @@ pub use text::{DEFAULT_MAX_TEXT_LEN, set_max_text_len};
 /// provider" and "Performance" sections have the details and measurements.
 pub use traced_macros::traced;
 pub use value::ToAttribute;
+pub use value::secret::Secret;
+pub use value::text::{DEFAULT_MAX_TEXT_LEN, set_max_text_len};
 
 /// Sets attributes on the current span from inside a body: values only
 /// known halfway through a call.
@@ -420,21 +420,36 @@ pub use value::ToAttribute;
 /// latter.
 pub use traced_macros::record;
 
-mod callsite;
-mod current;
+mod context;
 mod expansion;
-mod future;
-mod guard;
-mod outcome;
-mod provider;
-mod secret;
-mod start;
-mod text;
+mod site;
+mod span;
 mod value;
 
+/// Where the installers of `setup` and `testing` tell the call sites about
+/// the provider they install.
+#[cfg(any(feature = "otlp", feature = "testing"))]
+use site::provider;
+/// Bounded, panic-safe text, for the optional parts that record text too.
+#[allow(unused_imports)]
+use value::text;
+
+#[cfg(any(feature = "reqwest", feature = "grpc"))]
+mod instrumentation;
 #[cfg(any(feature = "otlp", feature = "testing"))]
 mod propagator;
+#[cfg(all(feature = "tracing", any(feature = "otlp", feature = "testing")))]
+mod tracing_layer;
+/// The `tracing-opentelemetry` crate the `tracing_layer` methods build on
+/// (feature `tracing`), so that code naming its types or calling
+/// `OpenTelemetrySpanExt` uses the same version.
+#[cfg(feature = "tracing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tracing")))]
+pub use tracing_opentelemetry;
 
+#[cfg(feature = "grpc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "grpc")))]
+pub mod grpc;
 #[cfg(feature = "http")]
 #[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 pub mod http;

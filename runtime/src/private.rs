@@ -6,14 +6,16 @@ use std::pin::Pin;
 
 use opentelemetry::Value;
 
-pub use crate::callsite::CallSite;
-pub use crate::future::TracedFuture;
-pub use crate::guard::{Parent, SpanGuard};
-pub use crate::outcome::{
+pub use crate::site::CallSite;
+pub use crate::span::attributes::Attributes;
+pub use crate::span::future::TracedFuture;
+pub use crate::span::guard::SpanGuard;
+pub use crate::span::outcome::{
     ErrDebugFirst, ErrDisplayFirst, ErrTypeOnly, Outcome, PlainOutcome, RecordErrorBest,
     RecordErrorSecond, RecordErrorTypeName, RecordNoError, ResultOutcome,
 };
-pub use crate::start::{Attributes, record_current};
+pub use crate::span::parent::Parent;
+pub use crate::span::record::record_current;
 pub use crate::value::ToAttribute;
 pub use crate::{__traced_record_error as record_error, __traced_site as site};
 pub use opentelemetry::Context;
@@ -21,12 +23,14 @@ pub use opentelemetry::trace::SpanKind;
 
 /// `args(?x)` and `ret`: the value's `Debug` text, bounded, panic-safe.
 pub fn debug_value<T: Debug + ?Sized>(value: &T) -> Option<Value> {
-    Some(Value::String(crate::text::debug_text(value).into()))
+    Some(Value::String(crate::value::text::debug_text(value).into()))
 }
 
 /// `args(%x)` and `ret = display`: the value's `Display` text, bounded, panic-safe.
 pub fn display_value<T: Display + ?Sized>(value: &T) -> Option<Value> {
-    Some(Value::String(crate::text::display_text(value).into()))
+    Some(Value::String(
+        crate::value::text::display_text(value).into(),
+    ))
 }
 
 /// Records nothing: the capture step of a traced fn with no `args`/`attrs`.

@@ -1,10 +1,11 @@
 //! The static facts about one `#[traced]` function.
 
 use std::sync::OnceLock;
-use std::sync::atomic::AtomicU8;
 
 use opentelemetry::trace::SpanKind;
 use opentelemetry::{InstrumentationScope, KeyValue, Value};
+
+use super::Probe;
 
 /// One per annotated function, in a `static`: everything about its spans that
 /// is known at compile time, so a call copies nothing but pointers.
@@ -20,7 +21,7 @@ pub struct CallSite {
     /// How many attributes the expansion records, to size the list once.
     captured: usize,
     /// See `provider::is_disabled`.
-    probe: AtomicU8,
+    probe: Probe,
     /// Whether a panic's message may be recorded; not with `err = type` or
     /// `err = off`, whose users keep error text out of their spans.
     panic_text: bool,
@@ -51,7 +52,7 @@ impl CallSite {
             file,
             line,
             captured,
-            probe: AtomicU8::new(crate::provider::SITE_UNKNOWN),
+            probe: Probe::new(),
             panic_text,
             method_name: OnceLock::new(),
         }
@@ -61,7 +62,7 @@ impl CallSite {
         self.panic_text
     }
 
-    pub(crate) fn probe(&self) -> &AtomicU8 {
+    pub(crate) fn probe(&self) -> &Probe {
         &self.probe
     }
 

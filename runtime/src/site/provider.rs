@@ -30,7 +30,7 @@ use opentelemetry::trace::{
 };
 use opentelemetry::{Context, InstrumentationScope};
 
-use crate::callsite::CallSite;
+use super::CallSite;
 
 /// Nobody has looked at the global provider yet.
 const UNKNOWN: u8 = 0;
@@ -45,12 +45,6 @@ const INSTALLED: u8 = 3;
 
 static STATE: AtomicU8 = AtomicU8::new(UNKNOWN);
 
-/// What a call site learnt about its scope while the placeholder is
-/// installed (`CallSite::probe`): not asked yet, records nothing, records.
-pub(crate) const SITE_UNKNOWN: u8 = 0;
-const SITE_NOOP: u8 = 1;
-const SITE_LIVE: u8 = 2;
-
 /// Disabled calls a thread makes between two looks at the global provider,
 /// in case the placeholder outlived its replacement (see the module docs).
 pub(crate) const RECHECK_EVERY: u16 = 1024;
@@ -58,9 +52,7 @@ pub(crate) const RECHECK_EVERY: u16 = 1024;
 /// True when `site`'s calls record nothing: the check a disabled call makes.
 #[inline]
 pub(crate) fn is_disabled(site: &CallSite) -> bool {
-    STATE.load(Ordering::Acquire) == PLACEHOLDER
-        && site.probe().load(Ordering::Relaxed) == SITE_NOOP
-        && !recheck_due()
+    STATE.load(Ordering::Acquire) == PLACEHOLDER && site.probe().is_noop() && !recheck_due()
 }
 
 #[inline]
@@ -84,14 +76,10 @@ pub(crate) fn tracer(site: &CallSite) -> Option<BoxedTracer> {
     }
     match STATE.load(Ordering::Acquire) {
         // A site never asked, or one due for its re-check: ask (again).
-        PLACEHOLDER if site.probe().load(Ordering::Relaxed) != SITE_LIVE => {
-            let verdict = if does_nothing_for(site) {
-                SITE_NOOP
-            } else {
-                SITE_LIVE
-            };
-            site.probe().store(verdict, Ordering::Relaxed);
-            (verdict == SITE_LIVE).then(|| lookup(site))
+        PLACEHOLDER if !site.probe().is_live() => {
+            let records = !does_nothing_for(site);
+            site.probe().settle(records);
+            records.then(|| lookup(site))
         }
         UNKNOWN => {
             choose(site);
@@ -105,6 +93,7 @@ pub(crate) fn tracer(site: &CallSite) -> Option<BoxedTracer> {
 /// they set the global provider: makes the once-per-process placeholder
 /// decision final first, so that the placeholder can never be installed over
 /// the provider they set. A first call deciding right now is waited for.
+#[cfg(any(feature = "otlp", feature = "testing"))]
 pub(crate) fn before_installing() {
     loop {
         match STATE.compare_exchange(UNKNOWN, INSTALLED, Ordering::AcqRel, Ordering::Acquire) {
@@ -131,7 +120,7 @@ fn choose(site: &CallSite) {
         return;
     }
     if does_nothing_for(site) {
-        site.probe().store(SITE_NOOP, Ordering::Relaxed);
+        site.probe().settle(false);
         let previous = global::tracer_provider();
         global::set_tracer_provider(Placeholder { previous });
         // Fails if the placeholder was already replaced (its `Drop` stored

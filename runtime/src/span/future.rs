@@ -9,7 +9,7 @@ use std::task::{Context as TaskContext, Poll};
 
 use pin_project_lite::pin_project;
 
-use crate::guard::SpanGuard;
+use super::guard::SpanGuard;
 
 pin_project! {
     /// Makes the call's span current during every poll of the future the fn

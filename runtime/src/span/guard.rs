@@ -7,20 +7,10 @@ use std::panic::{self, AssertUnwindSafe};
 use opentelemetry::trace::{Status, TraceContextExt};
 use opentelemetry::{Context, ContextGuard, KeyValue, Value};
 
-use crate::callsite::CallSite;
-use crate::provider;
-use crate::start::{Attributes, start_span};
-
-/// Where a span's parent comes from.
-#[derive(Clone, Copy, Debug)]
-pub enum Parent<'a> {
-    /// The current context (the default).
-    Current,
-    /// No parent: the span starts a new trace (`root`).
-    Root,
-    /// The context given by `parent = expr`.
-    Explicit(&'a Context),
-}
+use super::attributes::Attributes;
+use super::parent::Parent;
+use super::start::start_span;
+use crate::site::{CallSite, provider};
 
 /// Owns the span of one traced call and ends it, exactly once, on drop: on
 /// return, `?`, panic, or (for async fns) when the future is dropped.
@@ -139,7 +129,7 @@ impl SpanGuard {
     /// Records one attribute; `None` leaves it out.
     pub fn record(&self, key: &'static str, value: Option<Value>) {
         if let (Some(active), Some(value)) = (self.own(), value) {
-            let value = crate::text::bound_value(value);
+            let value = crate::value::text::bound_value(value);
             active.cx.span().set_attribute(KeyValue::new(key, value));
         }
     }
@@ -263,7 +253,7 @@ fn panic_message(payload: &(dyn Any + Send)) -> Cow<'static, str> {
     } else {
         return Cow::Borrowed("panic with a non-string payload");
     };
-    match crate::text::cut_str(text) {
+    match crate::value::text::cut_str(text) {
         Some(cut) => Cow::Owned(cut),
         None => Cow::Owned(text.to_owned()),
     }

@@ -10,8 +10,8 @@ use std::any::type_name;
 use std::borrow::Cow;
 use std::fmt::{Debug, Display};
 
-use crate::guard::SpanGuard;
-use crate::text::{debug_text, display_text};
+use super::guard::SpanGuard;
+use crate::value::text::{debug_text, display_text};
 
 /// The value a traced fn returned, for `ret`; see [`ResultOutcome`] and
 /// [`PlainOutcome`].

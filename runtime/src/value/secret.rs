@@ -4,7 +4,7 @@ use std::fmt;
 
 use opentelemetry::Value;
 
-use crate::ToAttribute;
+use super::ToAttribute;
 
 /// What a [`Secret`] shows in its place.
 pub(crate) const REDACTED: &str = "[redacted]";

@@ -102,7 +102,7 @@ impl ToAttribute for char {
 impl ToAttribute for str {
     fn to_attribute(&self) -> Option<Value> {
         // Bounded like formatted text, so a huge body is not copied whole.
-        let text = crate::text::cut_str(self).unwrap_or_else(|| self.to_owned());
+        let text = super::text::cut_str(self).unwrap_or_else(|| self.to_owned());
         Some(Value::String(text.into()))
     }
 }

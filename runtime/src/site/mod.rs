@@ -1,0 +1,9 @@
+//! The static call site of each traced fn, and how a call learns whether
+//! any provider records it.
+
+mod call_site;
+mod probe;
+pub(crate) mod provider;
+
+pub use call_site::CallSite;
+pub(crate) use probe::Probe;

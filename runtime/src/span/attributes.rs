@@ -1,0 +1,53 @@
+//! Where `args(..)`, `attrs(..)` and `record!` put their values.
+
+use std::panic::{self, AssertUnwindSafe};
+
+use opentelemetry::global::BoxedSpan;
+use opentelemetry::trace::{Span as _, SpanRef};
+use opentelemetry::{KeyValue, Value};
+
+/// Runs `attributes` on `target`. The values come from the user's code
+/// (`ToAttribute` impls, `attrs` and `record!` expressions): a panic there
+/// must not fail a call that would have worked untraced, so it is caught
+/// and noted on the span.
+pub(crate) fn record_guarded(
+    target: &mut Attributes<'_>,
+    attributes: &dyn Fn(&mut Attributes<'_>),
+) {
+    let recorded = panic::catch_unwind(AssertUnwindSafe(|| attributes(target)));
+    if recorded.is_err() {
+        target.set(KeyValue::new(
+            "traced.attributes.error",
+            "a value panicked while being recorded",
+        ));
+    }
+}
+
+/// Where the expansion records `args(..)` and `attrs(..)`, and
+/// `record!` its entries.
+pub struct Attributes<'a>(pub(crate) Target<'a>);
+
+pub(crate) enum Target<'a> {
+    /// A span being started, still owned by this thread: no lock taken.
+    Starting(&'a mut BoxedSpan),
+    /// The current span.
+    Current(&'a SpanRef<'a>),
+}
+
+impl Attributes<'_> {
+    /// Records one attribute; `None` leaves it out.
+    #[inline]
+    pub fn record(&mut self, key: &'static str, value: Option<Value>) {
+        if let Some(value) = value {
+            let value = crate::value::text::bound_value(value);
+            self.set(KeyValue::new(key, value));
+        }
+    }
+
+    fn set(&mut self, attribute: KeyValue) {
+        match &mut self.0 {
+            Target::Starting(span) => span.set_attribute(attribute),
+            Target::Current(span) => span.set_attribute(attribute),
+        }
+    }
+}
