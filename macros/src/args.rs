@@ -14,7 +14,7 @@ use crate::suggest::closest;
 
 pub const OPTIONS: &[&str] = &[
     "name", "kind", "tracer", "args", "attrs", "err", "ret", "parent", "root", "future", "init",
-    "skip", "crate",
+    "skip", "crate", "expected",
 ];
 const KINDS: &[&str] = &["internal", "server", "client", "producer", "consumer"];
 const ERR_MODES: &[&str] = &["display", "debug", "type", "off"];
@@ -42,6 +42,9 @@ pub struct RawArgs {
     pub skip: Option<Ident>,
     /// `crate = path`: where `traced` is, for users who rename or re-export it.
     pub krate: Option<(Ident, syn::Path)>,
+    /// `expected = path`: a `fn(&E) -> bool` saying which `Err`s the caller
+    /// expects (not failures).
+    pub expected: Option<(Ident, Expr)>,
 }
 
 impl RawArgs {
@@ -68,6 +71,7 @@ impl RawArgs {
             init: over.init.or(self.init),
             skip: over.skip.or(self.skip),
             krate: over.krate.or(self.krate),
+            expected: over.expected.or(self.expected),
         }
     }
 
@@ -231,6 +235,20 @@ fn parse_option(input: ParseStream, args: &mut RawArgs) -> syn::Result<()> {
         "future" => flag(input, key, &mut args.future),
         "init" => flag(input, key, &mut args.init),
         "skip" => flag(input, key, &mut args.skip),
+        "expected" => {
+            let wrong = || {
+                syn::Error::new(
+                    key.span(),
+                    "`expected` takes a fn that says which errors the caller expects: `expected = is_not_found`, with `fn is_not_found(error: &MyError) -> bool`",
+                )
+            };
+            input.parse::<Token![=]>().map_err(|_| wrong())?;
+            if input.is_empty() || input.peek(Token![,]) {
+                return Err(wrong());
+            }
+            let expr: Expr = input.parse()?;
+            set_once(&mut args.expected, key, expr)
+        }
         "crate" => {
             let wrong = || {
                 syn::Error::new(

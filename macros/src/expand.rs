@@ -193,6 +193,7 @@ fn wrap(plan: &Plan, body: Body) -> TokenStream {
             (FutureReturn::Boxed, ReturnType::Type(_, ty)) => {
                 // At the return type, so a type that is no boxed future is
                 // reported there.
+                let private = respan(private, ty.span());
                 quote_spanned!(ty.span()=> <#ty as #private::BoxedFuture>::traced)
             }
             _ => quote!(#private::traced_future),
@@ -278,9 +279,12 @@ fn parent(plan: &Plan) -> TokenStream {
     match &plan.parent {
         ParentChoice::Current => quote!(#private::Parent::Current),
         ParentChoice::Root => quote!(#private::Parent::Root),
-        ParentChoice::Explicit(expr) => quote_spanned! {expr.span()=>
-            #private::Parent::Explicit(#private::as_context(&(#expr)))
-        },
+        ParentChoice::Explicit(expr) => {
+            let private = respan(private, expr.span());
+            quote_spanned! {expr.span()=>
+                #private::Parent::Explicit(#private::as_context(&(#expr)))
+            }
+        }
     }
 }
 
@@ -331,6 +335,9 @@ pub fn format_value(
     at: Span,
     reference: TokenStream,
 ) -> TokenStream {
+    // The path too, so that an unmet bound is reported on the user's token
+    // alone.
+    let private = &respan(private, at);
     match format {
         Format::Attribute => quote_spanned!(at=> #private::attribute_value(#reference)),
         Format::Debug => quote_spanned!(at=> #private::debug_value(#reference)),
@@ -350,7 +357,14 @@ fn outcome(plan: &Plan, span: &Ident, out: &TokenStream, cannot_fail: bool) -> T
         ErrMode::Debug => Some(quote!(debug)),
         ErrMode::Type => Some(quote!(type)),
     };
-    let record_error = mode.map(|mode| quote!(#private::record_error!(&#span, #out, #mode);));
+    let expected = plan.expected.as_ref().map(|expected| {
+        // At the path, so a fn of the wrong type is reported there.
+        let private = respan(private, expected.span());
+        let check = quote_spanned!(expected.span()=> #private::is_expected(#out, #expected));
+        quote!(, #check)
+    });
+    let record_error =
+        mode.map(|mode| quote!(#private::record_error!(&#span, #out, #mode #expected);));
     let record_return = match &plan.ret {
         None => TokenStream::new(),
         Some((ret, format)) => {
@@ -385,36 +399,8 @@ fn outcome(plan: &Plan, span: &Ident, out: &TokenStream, cannot_fail: bool) -> T
     }
 }
 
-/// Whether the declared return type cannot be a `Result`: an `impl Trait`
-/// (never a `Result`, whatever hides behind it), `()`, a reference, tuple,
-/// array, slice, pointer or fn pointer, or a primitive. Skipping the check
-/// keeps the expansion, and the build, small.
 fn cannot_be_result(plan: &Plan) -> bool {
-    const PRIMITIVES: &[&str] = &[
-        "bool", "char", "str", "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32",
-        "i64", "i128", "isize", "f32", "f64", "String",
-    ];
-    let ReturnType::Type(_, ty) = &plan.function.sig.output else {
-        return true;
-    };
-    match &**ty {
-        Type::ImplTrait(_)
-        | Type::Reference(_)
-        | Type::Tuple(_)
-        | Type::Array(_)
-        | Type::Slice(_)
-        | Type::Ptr(_)
-        | Type::FnPtr(_)
-        | Type::Never(_) => true,
-        Type::Path(path) => {
-            path.qself.is_none()
-                && path
-                    .path
-                    .get_ident()
-                    .is_some_and(|ident| PRIMITIVES.iter().any(|p| ident == p))
-        }
-        _ => false,
-    }
+    crate::model::cannot_be_result(&plan.function.sig.output)
 }
 
 /// What a traced future does with its output when it completes: record an
@@ -512,4 +498,23 @@ fn erase_in_path(path: &mut syn::Path) {
             }
         }
     }
+}
+
+/// `tokens`, every one spanned at `at`.
+fn respan(tokens: &TokenStream, at: Span) -> TokenStream {
+    tokens
+        .clone()
+        .into_iter()
+        .map(|mut tree| {
+            if let proc_macro2::TokenTree::Group(group) = &tree {
+                let mut inner =
+                    proc_macro2::Group::new(group.delimiter(), respan(&group.stream(), at));
+                inner.set_span(at);
+                tree = proc_macro2::TokenTree::Group(inner);
+            } else {
+                tree.set_span(at);
+            }
+            tree
+        })
+        .collect()
 }

@@ -28,6 +28,8 @@ pub struct Plan {
     pub init: bool,
     /// `traced::__private` as the expansion names it (`crate = path`).
     pub private: proc_macro2::TokenStream,
+    /// `expected = path`.
+    pub expected: Option<Expr>,
     /// The manifest to mention with `include_bytes!`, so that a change of
     /// the crate-wide defaults rebuilds the crate (see `defaults`).
     pub manifest: Option<String>,
@@ -77,4 +79,37 @@ pub enum FutureReturn {
     /// `-> Pin<Box<dyn Future<Output = T> + ..>>`, `BoxFuture<'a, T>`, or a
     /// type under option `future`: boxed again around the wrapper.
     Boxed,
+}
+
+/// Whether a declared return type cannot be a `Result`: an `impl Trait`
+/// (never a `Result`, whatever hides behind it), `()`, a reference, tuple,
+/// array, slice, pointer or fn pointer, `!`, or a primitive. Skipping the
+/// error check for these keeps the expansion, and the build, small.
+pub fn cannot_be_result(output: &syn::ReturnType) -> bool {
+    use syn::Type;
+    const PRIMITIVES: &[&str] = &[
+        "bool", "char", "str", "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32",
+        "i64", "i128", "isize", "f32", "f64", "String",
+    ];
+    let syn::ReturnType::Type(_, ty) = output else {
+        return true;
+    };
+    match &**ty {
+        Type::ImplTrait(_)
+        | Type::Reference(_)
+        | Type::Tuple(_)
+        | Type::Array(_)
+        | Type::Slice(_)
+        | Type::Ptr(_)
+        | Type::FnPtr(_)
+        | Type::Never(_) => true,
+        Type::Path(path) => {
+            path.qself.is_none()
+                && path
+                    .path
+                    .get_ident()
+                    .is_some_and(|ident| PRIMITIVES.iter().any(|primitive| ident == primitive))
+        }
+        _ => false,
+    }
 }

@@ -100,6 +100,16 @@ pub fn validate(args: RawArgs, function: TracedFn, place: &Place, errors: &mut E
         _ => {}
     }
 
+    if let Some((key, _)) = &args.expected {
+        let returns_future =
+            returned_future(&function.sig.output).is_some() || args.future.is_some();
+        if crate::model::cannot_be_result(&function.sig.output) && !returns_future {
+            errors.push_at(
+                key,
+                format!("`expected` picks out the `Err`s a caller expects, and `{}` cannot return a `Result`; remove `expected`", function.sig.ident),
+            );
+        }
+    }
     let async_trait = function.async_trait_body();
     let declared_future = returned_future(&function.sig.output);
     let shape = if function.sig.asyncness.is_some() {
@@ -171,6 +181,7 @@ pub fn validate(args: RawArgs, function: TracedFn, place: &Place, errors: &mut E
         line: place.line,
         function_name,
         init: args.init.is_some(),
+        expected: args.expected.map(|(_, expected)| expected),
         private: match &args.krate {
             Some((_, path)) => quote::quote!(#path::__private),
             None => quote::quote!(::traced::__private),

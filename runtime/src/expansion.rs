@@ -37,30 +37,36 @@ macro_rules! __traced_site {
 /// type` asks, whatever the type of `$out` (a reference to the value).
 ///
 /// Method resolution on the concrete type ("autoref specialisation", see
-/// `outcome`) picks what applies: a `Result` under any alias is seen as one,
-/// its error's text comes from the preferred of `Display`/`Debug`, else the
-/// other, else its type name; anything else is never an error. Nothing is
+/// `outcome`) picks what applies: a `Result` under any alias is seen as one;
+/// with `display`, a `std::error::Error` (or a type holding a `dyn Error`,
+/// as `anyhow::Error`) is told with its cause chain; otherwise its text
+/// comes from the preferred of `Display`/`Debug`, else the other, else its
+/// type name; anything else is never an error. `$expected` says the caller
+/// expects this `Err`: it is then not a failure. Nothing is
 /// asked of the user's types, so no bound is added to the fn.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __traced_record_error {
-    ($span:expr, $out:expr, display) => {
-        $crate::__traced_record_error!(@text $span, $out, ErrDisplayFirst)
+    ($span:expr, $out:expr, $mode:ident) => {
+        $crate::__traced_record_error!($span, $out, $mode, false)
     };
-    ($span:expr, $out:expr, debug) => {
-        $crate::__traced_record_error!(@text $span, $out, ErrDebugFirst)
+    ($span:expr, $out:expr, display, $expected:expr) => {
+        $crate::__traced_record_error!(@text $span, $out, ErrDisplayFirst, $expected)
     };
-    ($span:expr, $out:expr, type) => {{
+    ($span:expr, $out:expr, debug, $expected:expr) => {
+        $crate::__traced_record_error!(@text $span, $out, ErrDebugFirst, $expected)
+    };
+    ($span:expr, $out:expr, type, $expected:expr) => {{
         #[allow(unused_imports)]
         use $crate::__private::{RecordErrorTypeName as _, RecordNoError as _};
-        (&&$crate::__private::ErrTypeOnly($out)).traced_record_error($span);
+        (&&$crate::__private::ErrTypeOnly($out)).traced_record_error($span, $expected);
     }};
-    (@text $span:expr, $out:expr, $wrapper:ident) => {{
+    (@text $span:expr, $out:expr, $wrapper:ident, $expected:expr) => {{
         #[allow(unused_imports)]
         use $crate::__private::{
-            RecordErrorBest as _, RecordErrorSecond as _, RecordErrorTypeName as _,
-            RecordNoError as _,
+            RecordErrorBest as _, RecordErrorChain as _, RecordErrorDynChain as _,
+            RecordErrorSecond as _, RecordErrorTypeName as _, RecordNoError as _,
         };
-        (&&&&$crate::__private::$wrapper($out)).traced_record_error($span);
+        (&&&&&&$crate::__private::$wrapper($out)).traced_record_error($span, $expected);
     }};
 }

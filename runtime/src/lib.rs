@@ -83,6 +83,8 @@ pub use opentelemetry;
 /// | `future` | trace the returned future to completion (for a type alias of a boxed future) | on for `-> impl Future`, `Pin<Box<dyn Future>>`, `BoxFuture` |
 /// | `init` | on `main`: install `traced::init()` before the span, flush after | off |
 /// | `skip` | in an annotated impl block or trait: leave this method untraced | off |
+/// | `expected = path` | a `fn(&E) -> bool`: an `Err` it accepts is an outcome the caller expects, not a failure | every `Err` fails |
+/// | `crate = path` | the path `traced` is reached by, for crates that re-export or rename it | `::traced` |
 ///
 /// Nothing about the arguments is recorded unless you list it: secure by
 /// default.
@@ -177,6 +179,37 @@ pub use opentelemetry;
 ///     text.parse()
 /// }
 /// # assert!(parse_account("alice@example.com").is_err());
+/// ```
+///
+/// With `err = display`, an error that is a `std::error::Error` is told with
+/// its whole cause chain (`source()`), outermost first and joined by `: `,
+/// a cause the text already holds not repeated; the same for a type holding
+/// a `dyn Error`, such as `anyhow::Error` (its context layers). A backtrace
+/// the error carries (`anyhow` with `RUST_BACKTRACE=1`) goes into the
+/// event's `exception.stacktrace`, never into the status description.
+///
+/// `expected = path` names a `fn(&E) -> bool` for the errors a caller
+/// expects (a cache miss, a 404): such an `Err` leaves the status unset and
+/// adds no `exception` event, as the semantic conventions ask for handled
+/// errors, but keeps `error.type` on the span so it can still be counted.
+///
+/// ```
+/// # use traced::traced;
+/// #[derive(Debug, PartialEq)]
+/// enum CacheError { Miss, Broken }
+/// # impl std::fmt::Display for CacheError {
+/// #     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { write!(f, "{self:?}") }
+/// # }
+///
+/// fn is_miss(error: &CacheError) -> bool {
+///     *error == CacheError::Miss
+/// }
+///
+/// #[traced(expected = is_miss)]
+/// fn cached(key: &str) -> Result<u64, CacheError> {
+///     Err(CacheError::Miss)
+/// }
+/// # assert!(cached("k").is_err());
 /// ```
 ///
 /// A panic also fails the span: status `Error`, and an `exception` event whose
@@ -436,6 +469,8 @@ use value::text;
 
 #[cfg(any(feature = "reqwest", feature = "grpc"))]
 mod instrumentation;
+#[cfg(any(feature = "logs", feature = "testing"))]
+mod log_record;
 #[cfg(any(feature = "otlp", feature = "testing"))]
 mod propagator;
 #[cfg(all(feature = "tracing", any(feature = "otlp", feature = "testing")))]

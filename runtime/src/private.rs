@@ -12,7 +12,8 @@ pub use crate::span::future::TracedFuture;
 pub use crate::span::guard::SpanGuard;
 pub use crate::span::outcome::{
     ErrDebugFirst, ErrDisplayFirst, ErrTypeOnly, Outcome, PlainOutcome, RecordErrorBest,
-    RecordErrorSecond, RecordErrorTypeName, RecordNoError, ResultOutcome,
+    RecordErrorChain, RecordErrorDynChain, RecordErrorSecond, RecordErrorTypeName, RecordNoError,
+    ResultOutcome, is_expected,
 };
 pub use crate::span::parent::Parent;
 pub use crate::span::record::record_current;

@@ -12,6 +12,17 @@ use super::parent::Parent;
 use super::start::start_span;
 use crate::site::{CallSite, provider};
 
+/// What a returned `Err` is recorded as.
+pub(crate) struct ErrorReport {
+    pub type_name: &'static str,
+    /// The status description and `exception.message`.
+    pub message: Cow<'static, str>,
+    /// `exception.stacktrace`, when the error carries a backtrace.
+    pub stacktrace: Option<String>,
+    /// An outcome the caller expects (`expected = ..`): not a failure.
+    pub expected: bool,
+}
+
 /// Owns the span of one traced call and ends it, exactly once, on drop: on
 /// return, `?`, panic, or (for async fns) when the future is dropped.
 ///
@@ -137,8 +148,33 @@ impl SpanGuard {
     /// Marks the span failed by a returned error, as the OpenTelemetry
     /// semantic conventions ask: status, `error.type` and an `exception` event.
     pub fn record_error(&self, type_name: &'static str, message: Cow<'static, str>) {
-        if let Some(active) = self.own() {
-            fail(&active.cx, type_name, message);
+        self.record_err(ErrorReport {
+            type_name,
+            message,
+            stacktrace: None,
+            expected: false,
+        });
+    }
+
+    /// Records a returned `Err`: as a failure, or, when the caller expects
+    /// it (`expected = ..`), only as its `error.type`, so that it can still
+    /// be counted.
+    pub(crate) fn record_err(&self, report: ErrorReport) {
+        let Some(active) = self.own() else {
+            return;
+        };
+        if report.expected {
+            active
+                .cx
+                .span()
+                .set_attribute(KeyValue::new("error.type", report.type_name));
+        } else {
+            fail(
+                &active.cx,
+                report.type_name,
+                report.message,
+                report.stacktrace,
+            );
         }
     }
 
@@ -197,23 +233,30 @@ impl SpanGuard {
             } else {
                 Cow::Borrowed("panic")
             };
-            fail(&active.cx, "panic", message);
+            fail(&active.cx, "panic", message, None);
         }
     }
 }
 
 /// Status `Error`, `error.type`, and an `exception` event with the type and
 /// message: how both returned errors and panics are recorded.
-fn fail(cx: &Context, type_name: &'static str, message: Cow<'static, str>) {
+fn fail(
+    cx: &Context,
+    type_name: &'static str,
+    message: Cow<'static, str>,
+    stacktrace: Option<String>,
+) {
     let span = cx.span();
     span.set_attribute(KeyValue::new("error.type", type_name));
-    span.add_event(
-        "exception",
-        vec![
-            KeyValue::new("exception.type", type_name),
-            KeyValue::new("exception.message", message.clone()),
-        ],
-    );
+    let mut attributes = vec![
+        KeyValue::new("exception.type", type_name),
+        KeyValue::new("exception.message", message.clone()),
+    ];
+    if let Some(stacktrace) = stacktrace {
+        let stacktrace = crate::value::text::cut_str(&stacktrace).unwrap_or(stacktrace);
+        attributes.push(KeyValue::new("exception.stacktrace", stacktrace));
+    }
+    span.add_event("exception", attributes);
     span.set_status(Status::error(message));
 }
 

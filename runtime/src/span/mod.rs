@@ -2,6 +2,7 @@
 //! the body runs, failed by an `Err` or a panic, ended exactly once.
 
 pub(crate) mod attributes;
+mod error_text;
 pub(crate) mod future;
 pub(crate) mod guard;
 pub(crate) mod outcome;

@@ -8,10 +8,12 @@
 
 use std::any::type_name;
 use std::borrow::Cow;
+use std::error::Error;
 use std::fmt::{Debug, Display};
 
-use super::guard::SpanGuard;
-use crate::value::text::{debug_text, display_text};
+use super::error_text::{backtrace_in_debug, chain_text, debug_without_backtrace};
+use super::guard::{ErrorReport, SpanGuard};
+use crate::value::text::display_text;
 
 /// The value a traced fn returned, for `ret`; see [`ResultOutcome`] and
 /// [`PlainOutcome`].
@@ -48,7 +50,7 @@ impl<R: ?Sized> PlainOutcome for &Outcome<'_, R> {
 }
 
 /// The value to check for an error, preferring its `Display` text
-/// (`err = display`); call `traced_record_error` on `&&&&ErrDisplayFirst(&v)`.
+/// (`err = display`); call `traced_record_error` on `&&&&&&ErrDisplayFirst(&v)`.
 pub struct ErrDisplayFirst<'a, R: ?Sized>(pub &'a R);
 /// The same, preferring `Debug` (`err = debug`).
 pub struct ErrDebugFirst<'a, R: ?Sized>(pub &'a R);
@@ -56,68 +58,163 @@ pub struct ErrDebugFirst<'a, R: ?Sized>(pub &'a R);
 /// (`err = type`); call `traced_record_error` on `&&ErrTypeOnly(&v)`.
 pub struct ErrTypeOnly<'a, R: ?Sized>(pub &'a R);
 
+/// An `Err` that is a `std::error::Error`: its cause chain.
+pub trait RecordErrorChain {
+    fn traced_record_error(&self, span: &SpanGuard, expected: bool);
+}
+/// An `Err` that holds a `dyn Error` (`anyhow::Error`, `Box<dyn Error +
+/// Send + Sync>`): its cause chain, and its backtrace.
+pub trait RecordErrorDynChain {
+    fn traced_record_error(&self, span: &SpanGuard, expected: bool);
+}
 /// An `Err` whose type has the preferred text.
 pub trait RecordErrorBest {
-    fn traced_record_error(&self, span: &SpanGuard);
+    fn traced_record_error(&self, span: &SpanGuard, expected: bool);
 }
 /// An `Err` whose type has only the other text.
 pub trait RecordErrorSecond {
-    fn traced_record_error(&self, span: &SpanGuard);
+    fn traced_record_error(&self, span: &SpanGuard, expected: bool);
 }
 /// An `Err` whose type has neither: recorded by its type name.
 pub trait RecordErrorTypeName {
-    fn traced_record_error(&self, span: &SpanGuard);
+    fn traced_record_error(&self, span: &SpanGuard, expected: bool);
 }
 /// Not a `Result`: never an error.
 pub trait RecordNoError {
-    fn traced_record_error(&self, span: &SpanGuard);
+    fn traced_record_error(&self, span: &SpanGuard, expected: bool);
 }
 
-macro_rules! record_error_impls {
-    ($wrapper:ident, $best:ident => $best_text:expr, $second:ident => $second_text:expr) => {
-        impl<T, E: $best> RecordErrorBest for &&&$wrapper<'_, Result<T, E>> {
-            fn traced_record_error(&self, span: &SpanGuard) {
-                if let Err(error) = self.0 {
-                    span.record_error(type_name::<E>(), Cow::Owned($best_text(error)));
-                }
-            }
-        }
+fn report(
+    span: &SpanGuard,
+    type_name: &'static str,
+    message: Cow<'static, str>,
+    stacktrace: Option<String>,
+    expected: bool,
+) {
+    span.record_err(ErrorReport {
+        type_name,
+        message,
+        stacktrace,
+        expected,
+    });
+}
 
-        impl<T, E: $second> RecordErrorSecond for &&$wrapper<'_, Result<T, E>> {
-            fn traced_record_error(&self, span: &SpanGuard) {
-                if let Err(error) = self.0 {
-                    span.record_error(type_name::<E>(), Cow::Owned($second_text(error)));
-                }
-            }
+impl<T, E: Error + 'static> RecordErrorChain for &&&&&ErrDisplayFirst<'_, Result<T, E>> {
+    fn traced_record_error(&self, span: &SpanGuard, expected: bool) {
+        if let Err(error) = self.0 {
+            let text = if expected {
+                String::new()
+            } else {
+                chain_text(error)
+            };
+            report(span, type_name::<E>(), Cow::Owned(text), None, expected);
         }
+    }
+}
 
+impl<T, E> RecordErrorDynChain for &&&&ErrDisplayFirst<'_, Result<T, E>>
+where
+    E: AsRef<dyn Error + Send + Sync + 'static> + Debug,
+{
+    fn traced_record_error(&self, span: &SpanGuard, expected: bool) {
+        if let Err(error) = self.0 {
+            let (text, backtrace) = if expected {
+                (String::new(), None)
+            } else {
+                (chain_text(error.as_ref()), backtrace_in_debug(error))
+            };
+            report(
+                span,
+                type_name::<E>(),
+                Cow::Owned(text),
+                backtrace,
+                expected,
+            );
+        }
+    }
+}
+
+impl<T, E: Display> RecordErrorBest for &&&ErrDisplayFirst<'_, Result<T, E>> {
+    fn traced_record_error(&self, span: &SpanGuard, expected: bool) {
+        if let Err(error) = self.0 {
+            report(
+                span,
+                type_name::<E>(),
+                Cow::Owned(display_text(error)),
+                None,
+                expected,
+            );
+        }
+    }
+}
+
+impl<T, E: Debug> RecordErrorSecond for &&ErrDisplayFirst<'_, Result<T, E>> {
+    fn traced_record_error(&self, span: &SpanGuard, expected: bool) {
+        if let Err(error) = self.0 {
+            let (text, backtrace) = debug_without_backtrace(error);
+            report(
+                span,
+                type_name::<E>(),
+                Cow::Owned(text),
+                backtrace,
+                expected,
+            );
+        }
+    }
+}
+
+impl<T, E: Debug> RecordErrorBest for &&&ErrDebugFirst<'_, Result<T, E>> {
+    fn traced_record_error(&self, span: &SpanGuard, expected: bool) {
+        if let Err(error) = self.0 {
+            let (text, backtrace) = debug_without_backtrace(error);
+            report(
+                span,
+                type_name::<E>(),
+                Cow::Owned(text),
+                backtrace,
+                expected,
+            );
+        }
+    }
+}
+
+impl<T, E: Display> RecordErrorSecond for &&ErrDebugFirst<'_, Result<T, E>> {
+    fn traced_record_error(&self, span: &SpanGuard, expected: bool) {
+        if let Err(error) = self.0 {
+            report(
+                span,
+                type_name::<E>(),
+                Cow::Owned(display_text(error)),
+                None,
+                expected,
+            );
+        }
+    }
+}
+
+macro_rules! type_name_and_no_error {
+    ($($wrapper:ident),*) => {$(
         impl<T, E> RecordErrorTypeName for &$wrapper<'_, Result<T, E>> {
-            fn traced_record_error(&self, span: &SpanGuard) {
+            fn traced_record_error(&self, span: &SpanGuard, expected: bool) {
                 if self.0.is_err() {
-                    span.record_error(type_name::<E>(), Cow::Borrowed(type_name::<E>()));
+                    let name = type_name::<E>();
+                    report(span, name, Cow::Borrowed(name), None, expected);
                 }
             }
         }
 
         impl<R: ?Sized> RecordNoError for $wrapper<'_, R> {
             #[inline]
-            fn traced_record_error(&self, _: &SpanGuard) {}
+            fn traced_record_error(&self, _: &SpanGuard, _: bool) {}
         }
-    };
+    )*};
 }
 
-impl<T, E> RecordErrorTypeName for &ErrTypeOnly<'_, Result<T, E>> {
-    fn traced_record_error(&self, span: &SpanGuard) {
-        if self.0.is_err() {
-            span.record_error(type_name::<E>(), Cow::Borrowed(type_name::<E>()));
-        }
-    }
-}
+type_name_and_no_error!(ErrDisplayFirst, ErrDebugFirst, ErrTypeOnly);
 
-impl<R: ?Sized> RecordNoError for ErrTypeOnly<'_, R> {
-    #[inline]
-    fn traced_record_error(&self, _: &SpanGuard) {}
+/// `expected = path`: whether the returned value is an `Err` that `path`
+/// says the caller expects. Only a `Result` can be one.
+#[inline]
+pub fn is_expected<T, E>(out: &Result<T, E>, expected: impl FnOnce(&E) -> bool) -> bool {
+    out.as_ref().err().is_some_and(expected)
 }
-
-record_error_impls!(ErrDisplayFirst, Display => display_text, Debug => debug_text);
-record_error_impls!(ErrDebugFirst, Debug => debug_text, Display => display_text);
