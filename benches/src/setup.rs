@@ -15,16 +15,29 @@ pub enum Setup {
     Simple,
     /// The same with a `BatchSpanProcessor`.
     Batch,
+    /// `Simple`'s provider installed with `traced::install`, so traced
+    /// calls use cached tracers (hand-written code uses it as in `Simple`).
+    SimpleInstalled,
+    /// `Batch`'s provider installed with `traced::install`.
+    BatchInstalled,
 }
 
 impl Setup {
-    pub const ALL: [Setup; 3] = [Setup::Disabled, Setup::Simple, Setup::Batch];
+    pub const ALL: [Setup; 5] = [
+        Setup::Disabled,
+        Setup::Simple,
+        Setup::Batch,
+        Setup::SimpleInstalled,
+        Setup::BatchInstalled,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             Setup::Disabled => "disabled",
             Setup::Simple => "simple",
             Setup::Batch => "batch",
+            Setup::SimpleInstalled => "simple_installed",
+            Setup::BatchInstalled => "batch_installed",
         }
     }
 
@@ -33,6 +46,8 @@ impl Setup {
             Setup::Disabled => "nothing installed (no provider, no subscriber, no reporter)",
             Setup::Simple => "SDK, always-on sampler, SimpleSpanProcessor, discarding exporter",
             Setup::Batch => "SDK, always-on sampler, BatchSpanProcessor, discarding exporter",
+            Setup::SimpleInstalled => "as simple, installed with `traced::install`",
+            Setup::BatchInstalled => "as batch, installed with `traced::install`",
         }
     }
 
@@ -64,10 +79,13 @@ pub fn install(setup: Setup) -> Installed {
     let builder = SdkTracerProvider::builder().with_sampler(Sampler::AlwaysOn);
     let provider = match setup {
         Setup::Disabled => return Installed { provider: None },
-        Setup::Simple => builder.with_simple_exporter(Discard).build(),
-        Setup::Batch => builder.with_batch_exporter(Discard).build(),
+        Setup::Simple | Setup::SimpleInstalled => builder.with_simple_exporter(Discard).build(),
+        Setup::Batch | Setup::BatchInstalled => builder.with_batch_exporter(Discard).build(),
     };
-    global::set_tracer_provider(provider.clone());
+    match setup {
+        Setup::SimpleInstalled | Setup::BatchInstalled => traced::install(provider.clone()),
+        _ => global::set_tracer_provider(provider.clone()),
+    }
     let tracer = provider.tracer("tracing-opentelemetry");
     let subscriber =
         tracing_subscriber::registry().with(tracing_opentelemetry::layer().with_tracer(tracer));

@@ -36,6 +36,8 @@
 //! |---|---|
 //! | `otlp` | `init()`: the SDK, OTLP over gRPC or HTTP, and the W3C propagator, from the `OTEL_*` variables (`traced::setup`) |
 //! | `http` | `traced::http::{inject, extract}`: trace context in HTTP headers |
+//! | `reqwest` | `traced::http::TracedRequest`: reqwest calls in HTTP client spans that carry `traceparent` |
+//! | `grpc` | `traced::grpc`: tower layers for tonic servers and channels, RPC spans with the context in metadata |
 //! | `view` | `traced::view`: finished spans as a waterfall in the terminal |
 //! | `testing` | `traced::testing::Capture`: the spans of your own code, in tests |
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -459,10 +461,10 @@ mod site;
 mod span;
 mod value;
 
-/// Where the installers of `setup` and `testing` tell the call sites about
-/// the provider they install.
-#[cfg(any(feature = "otlp", feature = "testing"))]
-use site::provider;
+#[cfg(feature = "sdk")]
+mod install;
+#[cfg(feature = "sdk")]
+pub use install::install;
 /// Bounded, panic-safe text, for the optional parts that record text too.
 #[allow(unused_imports)]
 use value::text;

@@ -1,6 +1,7 @@
 //! The static facts about one `#[traced]` function.
 
 use std::sync::OnceLock;
+use std::sync::atomic::AtomicU32;
 
 use opentelemetry::trace::SpanKind;
 use opentelemetry::{InstrumentationScope, KeyValue, Value};
@@ -28,6 +29,9 @@ pub struct CallSite {
     /// For a method annotated on its own: `module::Type::method`, made on the
     /// first recorded call from the `Self` type it ran with.
     method_name: OnceLock<Box<str>>,
+    /// The site's slot in each thread's tracer cache (see `owned`); 0 until
+    /// its first call on a provider traced installed.
+    slot: AtomicU32,
 }
 
 impl CallSite {
@@ -55,6 +59,7 @@ impl CallSite {
             probe: Probe::new(),
             panic_text,
             method_name: OnceLock::new(),
+            slot: AtomicU32::new(0),
         }
     }
 
@@ -64,6 +69,11 @@ impl CallSite {
 
     pub(crate) fn probe(&self) -> &Probe {
         &self.probe
+    }
+
+    #[cfg_attr(not(feature = "sdk"), allow(dead_code))]
+    pub(crate) fn slot(&self) -> &AtomicU32 {
+        &self.slot
     }
 
     pub(crate) fn name(&self) -> &'static str {

@@ -2,6 +2,8 @@
 //! any provider records it.
 
 mod call_site;
+#[cfg(feature = "sdk")]
+pub(crate) mod owned;
 mod probe;
 pub(crate) mod provider;
 

@@ -93,7 +93,7 @@ pub(crate) fn tracer(site: &CallSite) -> Option<BoxedTracer> {
 /// they set the global provider: makes the once-per-process placeholder
 /// decision final first, so that the placeholder can never be installed over
 /// the provider they set. A first call deciding right now is waited for.
-#[cfg(any(feature = "otlp", feature = "testing"))]
+#[cfg(feature = "sdk")]
 pub(crate) fn before_installing() {
     loop {
         match STATE.compare_exchange(UNKNOWN, INSTALLED, Ordering::AcqRel, Ordering::Acquire) {

@@ -30,6 +30,9 @@ pub struct Attributes<'a>(pub(crate) Target<'a>);
 pub(crate) enum Target<'a> {
     /// A span being started, still owned by this thread: no lock taken.
     Starting(&'a mut BoxedSpan),
+    /// The same, started on a provider traced installed.
+    #[cfg(feature = "sdk")]
+    StartingSdk(&'a mut opentelemetry_sdk::trace::Span),
     /// The current span.
     Current(&'a SpanRef<'a>),
 }
@@ -47,7 +50,27 @@ impl Attributes<'_> {
     fn set(&mut self, attribute: KeyValue) {
         match &mut self.0 {
             Target::Starting(span) => span.set_attribute(attribute),
+            #[cfg(feature = "sdk")]
+            Target::StartingSdk(span) => span.set_attribute(attribute),
             Target::Current(span) => span.set_attribute(attribute),
         }
+    }
+}
+
+/// A span type `start_span` can start: what its attributes are set on.
+pub(crate) trait StartingSpan: opentelemetry::trace::Span + Send + Sync + 'static {
+    fn target(&mut self) -> Target<'_>;
+}
+
+impl StartingSpan for BoxedSpan {
+    fn target(&mut self) -> Target<'_> {
+        Target::Starting(self)
+    }
+}
+
+#[cfg(feature = "sdk")]
+impl StartingSpan for opentelemetry_sdk::trace::Span {
+    fn target(&mut self) -> Target<'_> {
+        Target::StartingSdk(self)
     }
 }

@@ -1,9 +1,9 @@
 //! Building a span and the context it runs in.
 
 use opentelemetry::Context;
-use opentelemetry::trace::{Span as _, SpanBuilder, TraceContextExt, Tracer};
+use opentelemetry::trace::{Span, SpanBuilder, TraceContextExt, Tracer};
 
-use super::attributes::{Attributes, Target, record_guarded};
+use super::attributes::{Attributes, StartingSpan, record_guarded};
 use super::parent::Parent;
 use crate::site::{CallSite, provider};
 
@@ -19,7 +19,31 @@ pub(crate) fn start_span(
     parent: Parent<'_>,
     attributes: &dyn Fn(&mut Attributes<'_>),
 ) -> Option<(Context, bool)> {
+    // A provider traced installed: its tracer, cached for this site.
+    #[cfg(feature = "sdk")]
+    if let Some(started) = crate::site::owned::with_tracer(site, |tracer| {
+        start_on(tracer, site, self_type, parent, attributes)
+    }) {
+        return Some(started);
+    }
     let tracer = provider::tracer(site)?;
+    Some(start_on(&tracer, site, self_type, parent, attributes))
+}
+
+/// Starts the span on `tracer`, records the attributes if it is sampled
+/// in, and makes the context it runs in.
+#[inline]
+fn start_on<T>(
+    tracer: &T,
+    site: &'static CallSite,
+    self_type: Option<fn() -> &'static str>,
+    parent: Parent<'_>,
+    attributes: &dyn Fn(&mut Attributes<'_>),
+) -> (Context, bool)
+where
+    T: Tracer,
+    T::Span: StartingSpan,
+{
     let builder = SpanBuilder::from_name(site.name())
         .with_kind(site.span_kind())
         .with_attributes(site.code_attributes(self_type));
@@ -32,12 +56,12 @@ pub(crate) fn start_span(
         Parent::Root => (tracer.build_with_context(builder, &Context::new()), current),
         Parent::Explicit(parent) => (tracer.build_with_context(builder, parent), parent.clone()),
     };
-    let recording = span.is_recording();
+    let recording = Span::is_recording(&span);
     if recording {
         // The values come from the user's code (`ToAttribute` impls, `attrs`
         // expressions): a panic there must not fail a call that would have
         // worked untraced.
-        record_guarded(&mut Attributes(Target::Starting(&mut span)), attributes);
+        record_guarded(&mut Attributes(span.target()), attributes);
     }
-    Some((parent.with_span(span), recording))
+    (parent.with_span(span), recording)
 }
