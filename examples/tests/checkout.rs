@@ -17,28 +17,46 @@ const TEST_NAME: &str = "orders_are_traced_across_three_services";
 /// A span by (service, name).
 type Named = (&'static str, &'static str);
 
-/// Every trace's spans, each with its parent.
-const TREE: [(Named, Option<Named>); 11] = [
+/// Every trace's spans, each with its parent: each service's server span
+/// (made by the tower layer) under the caller's HTTP client span (made by
+/// `send_traced_as`), and the `#[traced]` handler under the server span.
+const TREE: [(Named, Option<Named>); 17] = [
     (("client", "place_order"), None),
     (
-        ("gateway", "POST /checkout"),
+        ("client", "POST /checkout"),
         Some(("client", "place_order")),
     ),
     (
-        ("gateway", "price_order"),
+        ("gateway", "POST /checkout"),
+        Some(("client", "POST /checkout")),
+    ),
+    (
+        ("gateway", "handle_checkout"),
         Some(("gateway", "POST /checkout")),
+    ),
+    (
+        ("gateway", "price_order"),
+        Some(("gateway", "handle_checkout")),
     ),
     (
         ("gateway", "reserve_stock"),
-        Some(("gateway", "POST /checkout")),
+        Some(("gateway", "handle_checkout")),
     ),
     (
-        ("inventory", "POST /reserve"),
+        ("gateway", "POST /reserve"),
         Some(("gateway", "reserve_stock")),
     ),
     (
-        ("inventory", "Stock::reserve"),
+        ("inventory", "POST /reserve"),
+        Some(("gateway", "POST /reserve")),
+    ),
+    (
+        ("inventory", "handle_reserve"),
         Some(("inventory", "POST /reserve")),
+    ),
+    (
+        ("inventory", "Stock::reserve"),
+        Some(("inventory", "handle_reserve")),
     ),
     (
         ("inventory", "Stock::lookup_sku"),
@@ -46,13 +64,21 @@ const TREE: [(Named, Option<Named>); 11] = [
     ),
     (
         ("gateway", "charge_card"),
-        Some(("gateway", "POST /checkout")),
+        Some(("gateway", "handle_checkout")),
+    ),
+    (
+        ("gateway", "POST /charge"),
+        Some(("gateway", "charge_card")),
     ),
     (
         ("payment", "POST /charge"),
-        Some(("gateway", "charge_card")),
+        Some(("gateway", "POST /charge")),
     ),
-    (("payment", "charge"), Some(("payment", "POST /charge"))),
+    (
+        ("payment", "handle_charge"),
+        Some(("payment", "POST /charge")),
+    ),
+    (("payment", "charge"), Some(("payment", "handle_charge"))),
     (("payment", "fraud_check"), Some(("payment", "charge"))),
 ];
 
@@ -193,21 +219,36 @@ fn check_tree(spans: &[&SpanRecord]) {
     }
 }
 
-/// The refusal fails `charge` with its message, and every span it returns through.
+/// The refusal fails `charge` with its message, and every `#[traced]` fn it
+/// returns through. The answer is a 402: as the HTTP conventions say, it
+/// fails each HTTP client span that gets it (with no message: the status
+/// code says why) but no server span (the caller's card, not the server, is
+/// at fault).
 fn check_declined(spans: &[&SpanRecord]) {
     let message = "card declined: insufficient funds";
     for (service, name) in [
         ("payment", "charge"),
-        ("payment", "POST /charge"),
+        ("payment", "handle_charge"),
         ("gateway", "charge_card"),
-        ("gateway", "POST /checkout"),
+        ("gateway", "handle_checkout"),
     ] {
         let span = find(spans, service, name);
         assert_eq!(span.error.as_deref(), Some(message), "{service} {name}");
     }
+    for (service, name) in [("gateway", "POST /charge"), ("client", "POST /checkout")] {
+        let span = find(spans, service, name);
+        assert_eq!(
+            span.error.as_deref(),
+            Some(""),
+            "client span {service} {name}"
+        );
+    }
     for (service, name) in [
+        ("payment", "POST /charge"),
+        ("gateway", "POST /checkout"),
         ("payment", "fraud_check"),
         ("inventory", "Stock::reserve"),
+        ("gateway", "POST /reserve"),
         ("client", "place_order"),
     ] {
         assert_eq!(find(spans, service, name).error, None, "{service} {name}");
@@ -231,9 +272,11 @@ fn check_slowest(waterfall: &Waterfall, trace: TraceId, spans: &[&SpanRecord]) {
     assert!(marked[0].contains("fraud_check"), "{text}");
 }
 
-/// The body is parsed inside the gateway's server span, so a malformed one is
-/// answered 400 and fails that span: the trace is the test's client span and
-/// the gateway's failed `POST /checkout`, which called nothing.
+/// The body is parsed inside the gateway's handler span, so a malformed one
+/// is answered 400 and fails that span: the trace is the test's client span
+/// (its `traceparent` written with `traced::http::inject`), the gateway's
+/// server span `POST /checkout` (a 4xx: not failed), and the failed handler,
+/// which called nothing.
 fn check_malformed(malformed: &Malformed, spans: &[&SpanRecord]) {
     let message = "bad request: the body has no `qty=`";
     assert_eq!(
@@ -242,11 +285,14 @@ fn check_malformed(malformed: &Malformed, spans: &[&SpanRecord]) {
         "{}",
         malformed.body
     );
-    assert_eq!(spans.len(), 2, "{spans:#?}");
+    assert_eq!(spans.len(), 3, "{spans:#?}");
     let client = find(spans, "client", "send_malformed");
     let server = find(spans, "gateway", "POST /checkout");
+    let handler = find(spans, "gateway", "handle_checkout");
     assert_eq!(server.parent_span_id, client.span_id);
-    assert_eq!(server.error.as_deref(), Some(message));
+    assert_eq!(handler.parent_span_id, server.span_id);
+    assert_eq!(handler.error.as_deref(), Some(message));
+    assert_eq!(server.error, None);
     assert_eq!(client.error, None);
     assert_eq!(malformed.body, message);
 }

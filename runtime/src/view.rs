@@ -85,6 +85,64 @@
 //! - **Deterministic.** With width and colour set, the output depends on the
 //!   spans alone: nothing reads a clock.
 //!
+//! # Logs under their spans
+//!
+//! Log records written while a span was current are drawn under it, one
+//! line each, indented like its children and in time order among their
+//! rows: the time since the trace started, the level, the message. Up to 10
+//! per span, earliest first, then a line counting the rest
+//! ([`Waterfall::logs_per_span`]); each is cut to the width like every
+//! line, none is drawn where fewer than 8 columns would be left for the
+//! message, and records of spans not drawn are left out. The header counts
+//! the records of the block's spans.
+//!
+//! ```
+//! use std::time::{Duration, SystemTime};
+//! use opentelemetry::trace::{SpanId, TraceId};
+//! use traced::view::{LogLine, SpanRecord, Waterfall};
+//!
+//! let at = |ms| SystemTime::UNIX_EPOCH + Duration::from_millis(ms);
+//! let trace_id = TraceId::from(0x4bf9_2f35_77b3_4da6_a3ce_929d_0e0e_4736);
+//! let span = |id, parent, name: &str, start, end| SpanRecord {
+//!     trace_id,
+//!     span_id: SpanId::from(id),
+//!     parent_span_id: SpanId::from(parent),
+//!     service: None,
+//!     name: name.into(),
+//!     start: at(start),
+//!     end: at(end),
+//!     error: None,
+//! };
+//! let log = |span, ms, level: &str, message: &str| LogLine {
+//!     trace_id,
+//!     span_id: SpanId::from(span),
+//!     time: at(ms),
+//!     level: level.into(),
+//!     message: message.into(),
+//! };
+//! let mut waterfall = Waterfall::new();
+//! waterfall
+//!     .add_record(span(1, 0, "charge", 0, 40))
+//!     .add_record(span(2, 1, "fraud_check", 5, 35))
+//!     .add_log_line(log(1, 2, "INFO", "charging card=…9235"))
+//!     .add_log_line(log(2, 30, "WARN", "card flagged for review score=0.91"))
+//!     .add_log_line(log(1, 38, "INFO", "charged amount=1999"))
+//!     .width(72)
+//!     .color(false);
+//!
+//! assert_eq!(waterfall.render(), "\
+//! trace 4bf92f3577b34da6a3ce929d0e0e4736 · 2 spans · 3 logs · 40.0 ms
+//! charge        ████████████████████████████████████████ 40.0 ms
+//!   +2.00 ms INFO  charging card=…9235
+//!   fraud_check      ██████████████████████████████      30.0 ms ◀ slowest
+//!     +30.0 ms WARN  card flagged for review score=0.91
+//!   +38.0 ms INFO  charged amount=1999
+//! ");
+//! ```
+//!
+//! With feature `logs` or `testing`, [`Waterfall::add_log`] takes the SDK's
+//! log records, as [`Capture::logs`](crate::testing::Capture::logs) returns them.
+//!
 //! Spans come as SDK [`SpanData`] (from an exporter, or
 //! `InMemorySpanExporter` in tests), or as [`SpanRecord`]s built by hand,
 //! for example from OTLP spans received over the wire.
@@ -96,12 +154,14 @@ mod critical;
 mod duration;
 mod layout;
 mod line;
+mod logs;
 mod paint;
 mod record;
 mod terminal;
 mod tree;
 mod waterfall;
 
+pub use logs::LogLine;
 pub use record::SpanRecord;
 pub use waterfall::Waterfall;
 

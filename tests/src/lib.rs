@@ -1,198 +1,50 @@
-//! Shared helpers for the behaviour tests: run code with an SDK tracer
-//! provider installed and read back the spans it finished.
-//!
-//! The global tracer provider is process-wide, so captures in one test binary
-//! take turns: each holds a lock while it runs, and sees only its own spans.
+//! Shared fixtures for the behaviour tests. Spans are read with the public
+//! `traced::testing::Capture`; [`all_spans`] only for what it cannot see.
 
 use std::fmt;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::sync::{Arc, Mutex};
 
-use opentelemetry::trace::{SpanId, Status, TraceId};
-use opentelemetry::{Key, Value};
-use opentelemetry_sdk::trace::{InMemorySpanExporter, SdkTracerProvider, SpanData};
+use opentelemetry::Value;
+use opentelemetry_sdk::trace::SpanData;
 
-static EXPORTER: OnceLock<InMemorySpanExporter> = OnceLock::new();
-static TURN: Mutex<()> = Mutex::new(());
+pub mod all_spans;
 
-/// Installs (once) a global SDK provider exporting to memory, runs `body`, and
-/// returns what it returned with the spans that ended meanwhile.
-pub fn capture<R>(body: impl FnOnce() -> R) -> (R, Spans) {
-    let _turn = take_turn();
-    let exporter = exporter();
-    exporter.reset();
-    let result = body();
-    let spans = exporter
-        .get_finished_spans()
-        .expect("in-memory exporter works");
-    (result, Spans(spans))
+/// The gRPC service of the `traced::grpc` tests and `src/bin/grpc_server.rs`.
+pub mod grpc_inventory;
+
+/// Runs `body`, which must panic, and returns the panic's message (empty
+/// for a payload that is not text). Inside `capture.run(..)`, the spans of
+/// the panicking code are captured as usual.
+pub fn panic_message(body: impl FnOnce() + std::panic::UnwindSafe) -> String {
+    let payload = std::panic::catch_unwind(body).expect_err("the body should panic");
+    panic_text(payload.as_ref())
 }
 
-/// Like [`capture`] for code that panics: the panic is caught and the spans
-/// returned.
-pub fn capture_panic(body: impl FnOnce() + std::panic::UnwindSafe) -> (String, Spans) {
-    let (outcome, spans) = capture(|| std::panic::catch_unwind(body));
-    let payload = outcome.expect_err("the body should panic");
-    let message = payload
+/// The text of a panic payload: a `&str` or `String` message, else empty.
+pub fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
         .downcast_ref::<&str>()
         .map(|text| text.to_string())
         .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_default();
-    (message, spans)
-}
-
-fn take_turn() -> MutexGuard<'static, ()> {
-    // A failed test poisons the lock; the next one can still run.
-    TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
-fn exporter() -> &'static InMemorySpanExporter {
-    EXPORTER.get_or_init(|| {
-        let exporter = InMemorySpanExporter::default();
-        let provider = SdkTracerProvider::builder()
-            .with_simple_exporter(exporter.clone())
-            .build();
-        opentelemetry::global::set_tracer_provider(provider);
-        exporter
-    })
-}
-
-/// The spans one capture finished, in the order they ended.
-#[derive(Debug)]
-pub struct Spans(pub Vec<SpanData>);
-
-impl Spans {
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    /// The one span called `name`; panics if there is none or several.
-    pub fn named(&self, name: &str) -> &SpanData {
-        let matching: Vec<&SpanData> = self.0.iter().filter(|span| span.name == name).collect();
-        match matching.as_slice() {
-            [span] => span,
-            _ => panic!(
-                "expected one span named {name:?}, found {}; spans: {:?}",
-                matching.len(),
-                self.names()
-            ),
-        }
-    }
-
-    /// Every span called `name`.
-    pub fn all_named(&self, name: &str) -> Vec<&SpanData> {
-        self.0.iter().filter(|span| span.name == name).collect()
-    }
-
-    pub fn names(&self) -> Vec<&str> {
-        self.0.iter().map(|span| span.name.as_ref()).collect()
-    }
-}
-
-/// Reading one span.
-pub trait SpanExt {
-    fn attr(&self, key: &str) -> Option<&Value>;
-    fn attr_str(&self, key: &str) -> Option<String>;
-    fn event_names(&self) -> Vec<&str>;
-    fn event_attr(&self, event: &str, key: &str) -> Option<String>;
-    fn span_id(&self) -> SpanId;
-    fn trace_id(&self) -> TraceId;
-    fn is_child_of(&self, parent: &SpanData) -> bool;
-    fn error_description(&self) -> Option<String>;
-    /// The typed value of attribute `key` of the first event called `event`.
-    fn event_attr_value(&self, event: &str, key: &str) -> Option<&Value>;
-    /// How many events are called `event`.
-    fn event_count(&self, event: &str) -> usize;
-    /// Every attribute key, sorted.
-    fn attr_keys(&self) -> Vec<&str>;
-    /// No parent span: the span started a trace.
-    fn is_root(&self) -> bool;
-}
-
-impl SpanExt for SpanData {
-    fn attr(&self, key: &str) -> Option<&Value> {
-        let key = Key::new(key.to_owned());
-        self.attributes
-            .iter()
-            .find(|attribute| attribute.key == key)
-            .map(|attribute| &attribute.value)
-    }
-
-    fn attr_str(&self, key: &str) -> Option<String> {
-        self.attr(key).map(|value| value.as_str().into_owned())
-    }
-
-    fn event_names(&self) -> Vec<&str> {
-        self.events
-            .iter()
-            .map(|event| event.name.as_ref())
-            .collect()
-    }
-
-    fn event_attr(&self, event: &str, key: &str) -> Option<String> {
-        self.event_attr_value(event, key)
-            .map(|value| value.as_str().into_owned())
-    }
-
-    fn span_id(&self) -> SpanId {
-        self.span_context.span_id()
-    }
-
-    fn trace_id(&self) -> TraceId {
-        self.span_context.trace_id()
-    }
-
-    fn is_child_of(&self, parent: &SpanData) -> bool {
-        self.parent_span_id == parent.span_id() && self.trace_id() == parent.trace_id()
-    }
-
-    fn error_description(&self) -> Option<String> {
-        match &self.status {
-            Status::Error { description } => Some(description.to_string()),
-            _ => None,
-        }
-    }
-
-    fn event_attr_value(&self, event: &str, key: &str) -> Option<&Value> {
-        let key = Key::new(key.to_owned());
-        self.events
-            .iter()
-            .find(|candidate| candidate.name == event)?
-            .attributes
-            .iter()
-            .find(|attribute| attribute.key == key)
-            .map(|attribute| &attribute.value)
-    }
-
-    fn event_count(&self, event: &str) -> usize {
-        self.events
-            .iter()
-            .filter(|candidate| candidate.name == event)
-            .count()
-    }
-
-    fn attr_keys(&self) -> Vec<&str> {
-        let mut keys: Vec<&str> = self
-            .attributes
-            .iter()
-            .map(|attribute| attribute.key.as_str())
-            .collect();
-        keys.sort_unstable();
-        keys
-    }
-
-    fn is_root(&self) -> bool {
-        self.parent_span_id == SpanId::INVALID
-    }
+        .unwrap_or_default()
 }
 
 /// The stable `code.*` attributes every span carries, sorted like
-/// [`SpanExt::attr_keys`].
+/// [`attribute_keys`].
 pub const CODE_KEYS: [&str; 3] = ["code.file.path", "code.function.name", "code.line.number"];
+
+/// Every attribute key of `span`, sorted: what a test compares with
+/// [`CODE_KEYS`] to show nothing else was recorded.
+pub fn attribute_keys(span: &SpanData) -> Vec<&str> {
+    let mut keys: Vec<&str> = span
+        .attributes
+        .iter()
+        .map(|attribute| attribute.key.as_str())
+        .collect();
+    keys.sort_unstable();
+    keys
+}
 
 /// A value that counts every time it is formatted (Debug or Display) or
 /// turned into an attribute, to prove that work is skipped. Clones share the

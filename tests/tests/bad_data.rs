@@ -10,8 +10,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use opentelemetry::trace::Status;
 use opentelemetry::{Array, StringValue, Value};
 use opentelemetry_sdk::trace::SpanData;
+use traced::testing::{Capture, Spans};
 use traced::{ToAttribute, traced};
-use traced_tests::{SpanExt, capture, capture_panic};
+use traced_tests::panic_message;
 
 const LIMIT: usize = traced::DEFAULT_MAX_TEXT_LEN;
 /// Much more than the limit: 2 MiB.
@@ -132,34 +133,37 @@ fn huge_values_are_cut_and_never_formatted_whole() {
     let shown = Huge::new(HUGE);
     let (first, second) = (Huge::new(HUGE), Huge::new(HUGE));
     let text = "y".repeat(1024 * 1024);
-    let ((), spans) = capture(|| {
+    let capture = Capture::new();
+    capture.run(|| {
         upload(&body);
         upload_shown(&shown);
         upload_attrs(&first, &second);
         upload_text(&text);
     });
+    let spans = capture.spans();
 
-    let recorded = spans.named("upload").attr_str("body").unwrap();
+    let text = |name, key| spans.attribute_text(spans.only(name), key);
+    let recorded = text("upload", "body").unwrap();
     assert_eq!(recorded, cut('x'));
     body.assert_stopped_at_the_limit();
 
-    let recorded = spans.named("upload_shown").attr_str("body").unwrap();
+    let recorded = text("upload_shown", "body").unwrap();
     assert_eq!(recorded, cut('x'));
     shown.assert_stopped_at_the_limit();
 
-    let span = spans.named("upload_attrs");
-    assert_eq!(span.attr_str("debugged"), Some(cut('x')));
-    assert_eq!(span.attr_str("shown"), Some(cut('x')));
+    assert_eq!(text("upload_attrs", "debugged"), Some(cut('x')));
+    assert_eq!(text("upload_attrs", "shown"), Some(cut('x')));
     first.assert_stopped_at_the_limit();
     second.assert_stopped_at_the_limit();
 
-    let recorded = spans.named("upload_text").attr_str("body").unwrap();
+    let recorded = text("upload_text", "body").unwrap();
     assert_eq!(recorded, cut('y'));
 }
 
 #[test]
 fn huge_returns_and_errors_are_cut_and_never_formatted_whole() {
-    let ((returned, shown, debug_error, display_error), spans) = capture(|| {
+    let capture = Capture::new();
+    let (returned, shown, debug_error, display_error) = capture.run(|| {
         (
             returns_huge(HUGE),
             returns_huge_shown(HUGE).unwrap(),
@@ -167,31 +171,27 @@ fn huge_returns_and_errors_are_cut_and_never_formatted_whole() {
             fails_huge_display(HUGE).unwrap_err(),
         )
     });
+    let spans = capture.spans();
 
-    assert_eq!(
-        spans.named("returns_huge").attr_str("return"),
-        Some(cut('x'))
-    );
+    let text = |name, key| spans.attribute_text(spans.only(name), key);
+    assert_eq!(text("returns_huge", "return"), Some(cut('x')));
     returned.assert_stopped_at_the_limit();
-    assert_eq!(
-        spans.named("returns_huge_shown").attr_str("return"),
-        Some(cut('x'))
-    );
+    assert_eq!(text("returns_huge_shown", "return"), Some(cut('x')));
     shown.assert_stopped_at_the_limit();
 
     for (name, error) in [
         ("fails_huge_debug", debug_error),
         ("fails_huge_display", display_error),
     ] {
-        let span = spans.named(name);
-        assert_eq!(span.error_description(), Some(cut('x')), "{name}");
+        let span = spans.only(name);
+        assert_eq!(span.status, Status::error(cut('x')), "{name}");
         assert_eq!(
-            span.event_attr("exception", "exception.message"),
-            Some(cut('x')),
+            spans.event_attribute(span, "exception", "exception.message"),
+            Some(Value::from(cut('x'))),
             "{name}"
         );
         assert_eq!(
-            span.attr_str("error.type"),
+            text(name, "error.type"),
             Some(std::any::type_name::<Huge>().into())
         );
         // Formatted once, for both places it is recorded, and only up to
@@ -234,63 +234,80 @@ fn fails_with_a_bad_debug_error() -> Result<(), PanicsInFmt> {
 
 #[test]
 fn a_panicking_debug_or_display_is_a_placeholder() {
-    let (value, spans) = capture(|| survives(&PanicsInFmt, &PanicsInFmt));
+    let capture = Capture::new();
+    let value = capture.run(|| survives(&PanicsInFmt, &PanicsInFmt));
+    let spans = capture.spans();
     assert_eq!(value, 7, "the call completed");
-    let span = spans.named("survives");
-    assert_eq!(span.attr("value"), Some(&Value::from("[Debug panicked]")));
-    assert_eq!(span.attr("shown"), Some(&Value::from("[Display panicked]")));
-    assert_eq!(span.attr_str("return"), Some("7".into()));
+    let span = spans.only("survives");
+    assert_eq!(
+        spans.attribute(span, "value"),
+        Some(Value::from("[Debug panicked]"))
+    );
+    assert_eq!(
+        spans.attribute(span, "shown"),
+        Some(Value::from("[Display panicked]"))
+    );
+    assert_eq!(spans.attribute_text(span, "return"), Some("7".into()));
     assert_eq!(span.status, Status::Unset, "{span:?}");
 }
 
 #[test]
 fn a_panicking_debug_or_display_in_attrs_or_ret_is_a_placeholder() {
-    let ((value, _, _), spans) = capture(|| {
+    let capture = Capture::new();
+    let (value, _, _) = capture.run(|| {
         (
             survives_attrs(&PanicsInFmt),
             returns_a_panicking_debug(),
             returns_a_panicking_display(),
         )
     });
+    let spans = capture.spans();
     assert_eq!(value, 8, "the call completed");
-    let span = spans.named("survives_attrs");
-    assert_eq!(span.attr_str("debugged"), Some("[Debug panicked]".into()));
-    assert_eq!(span.attr_str("shown"), Some("[Display panicked]".into()));
-    // Caught inside the formatting: the attributes after it are recorded,
-    // and nothing says an attribute panicked.
-    assert_eq!(span.attr("after"), Some(&Value::I64(1)));
-    assert_eq!(span.attr(PLACEHOLDER_KEY), None);
-    assert_eq!(span.status, Status::Unset, "{span:?}");
+    let text = |name, key| spans.attribute_text(spans.only(name), key);
+    let span = spans.only("survives_attrs");
     assert_eq!(
-        spans.named("returns_a_panicking_debug").attr_str("return"),
+        text("survives_attrs", "debugged"),
         Some("[Debug panicked]".into())
     );
     assert_eq!(
-        spans
-            .named("returns_a_panicking_display")
-            .attr_str("return"),
+        text("survives_attrs", "shown"),
+        Some("[Display panicked]".into())
+    );
+    // Caught inside the formatting: the attributes after it are recorded,
+    // and nothing says an attribute panicked.
+    assert_eq!(spans.attribute(span, "after"), Some(Value::I64(1)));
+    assert_eq!(spans.attribute(span, PLACEHOLDER_KEY), None);
+    assert_eq!(span.status, Status::Unset, "{span:?}");
+    assert_eq!(
+        text("returns_a_panicking_debug", "return"),
+        Some("[Debug panicked]".into())
+    );
+    assert_eq!(
+        text("returns_a_panicking_display", "return"),
         Some("[Display panicked]".into())
     );
 }
 
 #[test]
 fn a_panicking_error_display_or_debug_still_fails_the_span() {
-    let ((display, debug), spans) = capture(|| {
+    let capture = Capture::new();
+    let (display, debug) = capture.run(|| {
         (
             fails_with_a_bad_error().is_err(),
             fails_with_a_bad_debug_error().is_err(),
         )
     });
+    let spans = capture.spans();
     assert!(display && debug);
     for (name, placeholder) in [
         ("fails_with_a_bad_error", "[Display panicked]"),
         ("fails_with_a_bad_debug_error", "[Debug panicked]"),
     ] {
-        let span = spans.named(name);
-        assert_eq!(span.error_description(), Some(placeholder.into()));
+        let span = spans.only(name);
+        assert_eq!(span.status, Status::error(placeholder));
         assert_eq!(
-            span.event_attr("exception", "exception.message"),
-            Some(placeholder.into())
+            spans.event_attribute(span, "exception", "exception.message"),
+            Some(Value::from(placeholder))
         );
     }
 }
@@ -316,42 +333,53 @@ async fn panics_at_length_async(len: usize) {
 
 /// Failed by a panic whose message was cut to `expected`.
 #[track_caller]
-fn assert_panic_cut(span: &SpanData, expected: &str) {
-    assert_eq!(span.error_description().as_deref(), Some(expected));
-    assert_eq!(span.attr_str("error.type"), Some("panic".into()));
-    assert_eq!(span.event_count("exception"), 1);
+fn assert_panic_cut(spans: &Spans, span: &SpanData, expected: &str) {
+    assert_eq!(span.status, Status::error(expected.to_owned()));
     assert_eq!(
-        span.event_attr("exception", "exception.message").as_deref(),
-        Some(expected)
+        spans.attribute_text(span, "error.type"),
+        Some("panic".into())
+    );
+    assert_eq!(spans.events(span, "exception").len(), 1);
+    assert_eq!(
+        spans.event_attribute(span, "exception", "exception.message"),
+        Some(Value::from(expected.to_owned()))
     );
 }
 
 #[test]
 fn a_huge_panic_message_is_cut_at_the_limit() {
-    let (message, spans) = capture_panic(|| panics_at_length(HUGE));
+    let capture = Capture::new();
+    let message = capture.run(|| panic_message(|| panics_at_length(HUGE)));
     // The panic goes on with its whole message.
     assert_eq!(message.len(), HUGE);
-    assert_panic_cut(spans.named("panics_at_length"), &cut('p'));
+    let spans = capture.spans();
+    assert_panic_cut(&spans, spans.only("panics_at_length"), &cut('p'));
 
     let leaked: &'static str = Box::leak("s".repeat(HUGE).into_boxed_str());
-    let (message, spans) = capture_panic(|| panics_with_a_static_str(leaked));
+    let capture = Capture::new();
+    let message = capture.run(|| panic_message(|| panics_with_a_static_str(leaked)));
     assert_eq!(message.len(), HUGE);
-    assert_panic_cut(spans.named("panics_with_a_static_str"), &cut('s'));
+    let spans = capture.spans();
+    assert_panic_cut(&spans, spans.only("panics_with_a_static_str"), &cut('s'));
 }
 
 #[test]
 fn a_huge_panic_message_in_an_async_fn_is_cut_at_the_limit() {
-    let (message, spans) = capture_panic(|| {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap()
-            .block_on(panics_at_length_async(HUGE))
+    let capture = Capture::new();
+    let message = capture.run(|| {
+        panic_message(|| {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap()
+                .block_on(panics_at_length_async(HUGE))
+        })
     });
     assert_eq!(message.len(), HUGE);
     // Two bytes a char: cut at a char boundary, `LIMIT` bytes in.
     let expected = format!("{}…", "é".repeat(LIMIT / 2));
-    assert_panic_cut(spans.named("panics_at_length_async"), &expected);
+    let spans = capture.spans();
+    assert_panic_cut(&spans, spans.only("panics_at_length_async"), &expected);
 }
 
 // ---------------------------------------------------------------------------
@@ -399,7 +427,8 @@ fn records_strings(
 fn strings_from_any_to_attribute_are_cut_at_the_limit() {
     let string_value = StringValue::from("s".repeat(HUGE));
     let value = Value::String("t".repeat(HUGE).into());
-    let ((), spans) = capture(|| {
+    let capture = Capture::new();
+    capture.run(|| {
         records_strings(
             &string_value,
             &value,
@@ -408,18 +437,20 @@ fn strings_from_any_to_attribute_are_cut_at_the_limit() {
             HUGE,
         );
     });
-    let span = spans.named("records_strings");
-    assert_eq!(span.attr_str("string_value"), Some(cut('s')));
-    assert_eq!(span.attr_str("value"), Some(cut('t')));
-    assert_eq!(span.attr_str("custom"), Some(cut('z')));
-    assert_eq!(span.attr_str("from_attrs"), Some(cut('v')));
-    assert_eq!(span.attr("len"), Some(&Value::I64(HUGE as i64)));
+    let spans = capture.spans();
+    let span = spans.only("records_strings");
+    let text = |key| spans.attribute_text(span, key);
+    assert_eq!(text("string_value"), Some(cut('s')));
+    assert_eq!(text("value"), Some(cut('t')));
+    assert_eq!(text("custom"), Some(cut('z')));
+    assert_eq!(text("from_attrs"), Some(cut('v')));
+    assert_eq!(spans.attribute(span, "len"), Some(Value::I64(HUGE as i64)));
     // `a` and then two-byte chars: the cut falls on the char boundary just
     // before the limit.
     let odd = format!("a{}…", "é".repeat((LIMIT - 1) / 2));
     assert_eq!(
-        span.attr("list"),
-        Some(&Value::Array(Array::String(vec![
+        spans.attribute(span, "list"),
+        Some(Value::Array(Array::String(vec![
             StringValue::from("short"),
             StringValue::from(cut('w')),
             StringValue::from(odd),
@@ -452,47 +483,52 @@ fn first_item(count: usize, items: &[u32]) -> usize {
 
 #[test]
 fn a_panicking_to_attribute_or_attrs_expression_leaves_a_placeholder() {
-    let ((sum, empty, full), spans) = capture(|| {
+    let capture = Capture::new();
+    let (sum, empty, full) = capture.run(|| {
         (
             records_a_panicking_value(1, &PanicsInToAttribute, 2),
             first_item(5, &[]),
             first_item(6, &[9]),
         )
     });
+    let spans = capture.spans();
     assert_eq!((sum, empty, full), (3, 5, 7), "the calls completed");
 
-    let span = spans.named("records_a_panicking_value");
-    assert_eq!(span.attr(PLACEHOLDER_KEY), Some(&Value::from(PLACEHOLDER)));
+    let attr = |span, key| spans.attribute(span, key);
+    let span = spans.only("records_a_panicking_value");
+    assert_eq!(attr(span, PLACEHOLDER_KEY), Some(Value::from(PLACEHOLDER)));
     // Recorded before the panic: kept.
-    assert_eq!(span.attr("before"), Some(&Value::I64(1)));
-    assert_eq!(span.attr("bad"), None);
+    assert_eq!(attr(span, "before"), Some(Value::I64(1)));
+    assert_eq!(attr(span, "bad"), None);
     assert_eq!(span.status, Status::Unset, "{span:?}");
     assert!(span.events.is_empty(), "{span:?}");
 
-    let calls = spans.all_named("first_item");
+    let calls = spans.named("first_item");
     let (empty, full) = (calls[0], calls[1]);
-    assert_eq!(empty.attr(PLACEHOLDER_KEY), Some(&Value::from(PLACEHOLDER)));
-    assert_eq!(empty.attr("count"), Some(&Value::I64(5)));
-    assert_eq!(empty.attr("first"), None);
+    assert_eq!(attr(empty, PLACEHOLDER_KEY), Some(Value::from(PLACEHOLDER)));
+    assert_eq!(attr(empty, "count"), Some(Value::I64(5)));
+    assert_eq!(attr(empty, "first"), None);
     assert_eq!(empty.status, Status::Unset, "{empty:?}");
     assert!(empty.events.is_empty(), "{empty:?}");
     // Not a placeholder for every call: with an item, it is recorded.
-    assert_eq!(full.attr("first"), Some(&Value::I64(9)));
-    assert_eq!(full.attr(PLACEHOLDER_KEY), None);
+    assert_eq!(attr(full, "first"), Some(Value::I64(9)));
+    assert_eq!(attr(full, PLACEHOLDER_KEY), None);
 }
 
 #[test]
 fn the_call_after_a_panicking_value_records_normally() {
-    let ((), spans) = capture(|| {
+    let capture = Capture::new();
+    capture.run(|| {
         records_a_panicking_value(1, &PanicsInToAttribute, 2);
         first_item(3, &[4]);
     });
-    let span = spans.named("first_item");
-    assert_eq!(span.attr("count"), Some(&Value::I64(3)));
-    assert_eq!(span.attr("first"), Some(&Value::I64(4)));
-    assert_eq!(span.attr(PLACEHOLDER_KEY), None);
+    let spans = capture.spans();
+    let span = spans.only("first_item");
+    assert_eq!(spans.attribute(span, "count"), Some(Value::I64(3)));
+    assert_eq!(spans.attribute(span, "first"), Some(Value::I64(4)));
+    assert_eq!(spans.attribute(span, PLACEHOLDER_KEY), None);
     assert!(
-        span.is_root(),
+        spans.roots().contains(&span),
         "no span of the call whose recording panicked was left current"
     );
 }

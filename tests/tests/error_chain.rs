@@ -45,13 +45,13 @@ fn load_json(text: &str) -> anyhow::Result<u16> {
 #[traced(err = debug)]
 fn load_debug(text: &str) -> anyhow::Result<u16> {
     use anyhow::Context as _;
-    Ok(text.parse::<u16>().context("config is not valid")?)
+    text.parse::<u16>().context("config is not valid")
 }
 
 #[traced(err = type)]
 fn load_typed(text: &str) -> anyhow::Result<u16> {
     use anyhow::Context as _;
-    Ok(text.parse::<u16>().context("config is not valid")?)
+    text.parse::<u16>().context("config is not valid")
 }
 
 fn exception<'a>(spans: &'a Spans, name: &str) -> &'a opentelemetry::trace::Event {

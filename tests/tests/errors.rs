@@ -7,29 +7,37 @@ use std::fmt;
 use opentelemetry::Value;
 use opentelemetry::trace::Status;
 use opentelemetry_sdk::trace::SpanData;
+use traced::testing::{Capture, Spans};
 use traced::traced;
-use traced_tests::{SpanExt, capture};
 
 /// Asserts `span` records a returned error of type `E` with text `text`, as
 /// the semantic conventions ask.
-fn assert_error<E: ?Sized>(span: &SpanData, text: &str) {
+fn assert_error<E: ?Sized>(spans: &Spans, span: &SpanData, text: &str) {
     let type_name = type_name::<E>();
     assert_eq!(span.status, Status::error(text.to_owned()), "status");
-    assert_eq!(span.attr("error.type"), Some(&Value::from(type_name)));
-    assert_eq!(span.event_names(), ["exception"]);
     assert_eq!(
-        span.event_attr_value("exception", "exception.type"),
-        Some(&Value::from(type_name))
+        spans.attribute(span, "error.type"),
+        Some(Value::from(type_name))
+    );
+    let events: Vec<&str> = span
+        .events
+        .iter()
+        .map(|event| event.name.as_ref())
+        .collect();
+    assert_eq!(events, ["exception"]);
+    assert_eq!(
+        spans.event_attribute(span, "exception", "exception.type"),
+        Some(Value::from(type_name))
     );
     assert_eq!(
-        span.event_attr_value("exception", "exception.message"),
-        Some(&Value::from(text.to_owned()))
+        spans.event_attribute(span, "exception", "exception.message"),
+        Some(Value::from(text.to_owned()))
     );
 }
 
-fn assert_no_error(span: &SpanData) {
+fn assert_no_error(spans: &Spans, span: &SpanData) {
     assert_eq!(span.status, Status::Unset);
-    assert_eq!(span.attr("error.type"), None);
+    assert_eq!(spans.attribute(span, "error.type"), None);
     assert!(span.events.is_empty());
 }
 
@@ -132,67 +140,84 @@ fn not_a_result() -> Option<Both> {
 
 #[test]
 fn err_sets_status_error_type_and_exception_event() {
-    let (outcomes, spans) = capture(|| (std_result(true).is_err(), std_result(false).is_ok()));
+    let capture = Capture::new();
+    let outcomes = capture.run(|| (std_result(true).is_err(), std_result(false).is_ok()));
+    let spans = capture.spans();
     assert_eq!(outcomes, (true, true));
-    let calls = spans.all_named("std_result");
-    assert_error::<Both>(calls[0], "displayed both");
-    assert_no_error(calls[1]);
+    let calls = spans.named("std_result");
+    assert_error::<Both>(&spans, calls[0], "displayed both");
+    assert_no_error(&spans, calls[1]);
 }
 
 #[test]
 fn result_under_any_name() {
-    let ((), spans) = capture(|| {
+    let capture = Capture::new();
+    capture.run(|| {
         let _ = io_result();
         let _ = anyhow_result();
         let _ = alias_result();
         let _ = boxed_result();
     });
-    assert_error::<std::io::Error>(spans.named("io_result"), "no access");
-    assert_error::<anyhow::Error>(spans.named("anyhow_result"), "anyhow text");
-    assert_error::<Both>(spans.named("alias_result"), "displayed both");
+    let spans = capture.spans();
+    assert_error::<std::io::Error>(&spans, spans.only("io_result"), "no access");
+    assert_error::<anyhow::Error>(&spans, spans.only("anyhow_result"), "anyhow text");
+    assert_error::<Both>(&spans, spans.only("alias_result"), "displayed both");
     assert_error::<Box<dyn std::error::Error + Send + Sync>>(
-        spans.named("boxed_result"),
+        &spans,
+        spans.only("boxed_result"),
         "displayed both",
     );
 }
 
 #[test]
 fn err_mode_picks_display_or_debug() {
-    let ((), spans) = capture(|| {
+    let capture = Capture::new();
+    capture.run(|| {
         let _ = err_debug();
         let _ = err_display();
     });
-    assert_error::<Both>(spans.named("err_debug"), "Both");
-    assert_error::<Both>(spans.named("err_display"), "displayed both");
+    let spans = capture.spans();
+    assert_error::<Both>(&spans, spans.only("err_debug"), "Both");
+    assert_error::<Both>(&spans, spans.only("err_display"), "displayed both");
 }
 
 #[test]
 fn without_display_the_text_is_debug() {
-    let ((), spans) = capture(|| {
+    let capture = Capture::new();
+    capture.run(|| {
         let _ = debug_only();
         let _ = debug_only_err_debug();
     });
-    assert_error::<DebugOnly>(spans.named("debug_only"), "DebugOnly { code: 3 }");
-    assert_error::<DebugOnly>(spans.named("debug_only_err_debug"), "DebugOnly { code: 4 }");
+    let spans = capture.spans();
+    assert_error::<DebugOnly>(&spans, spans.only("debug_only"), "DebugOnly { code: 3 }");
+    assert_error::<DebugOnly>(
+        &spans,
+        spans.only("debug_only_err_debug"),
+        "DebugOnly { code: 4 }",
+    );
 }
 
 #[test]
 fn without_display_or_debug_the_text_is_the_type_name() {
-    let ((), spans) = capture(|| {
+    let capture = Capture::new();
+    capture.run(|| {
         let _ = opaque();
     });
-    assert_error::<Opaque>(spans.named("opaque"), type_name::<Opaque>());
+    let spans = capture.spans();
+    assert_error::<Opaque>(&spans, spans.only("opaque"), type_name::<Opaque>());
 }
 
 #[test]
 fn generic_error_without_bounds_falls_back_to_the_type_name() {
-    let ((), spans) = capture(|| {
+    let capture = Capture::new();
+    capture.run(|| {
         let _ = generic(Both);
         let _ = generic_display(Both);
     });
+    let spans = capture.spans();
     // `E` has no bound in `generic`, so nothing but its name is known there.
-    assert_error::<Both>(spans.named("generic"), type_name::<Both>());
-    assert_error::<Both>(spans.named("generic_display"), "displayed both");
+    assert_error::<Both>(&spans, spans.only("generic"), type_name::<Both>());
+    assert_error::<Both>(&spans, spans.only("generic_display"), "displayed both");
 }
 
 /// An error whose text holds what must not leave the process.
@@ -222,33 +247,39 @@ fn err_type_only_plain() -> u8 {
 
 #[test]
 fn err_type_records_the_type_name_and_never_the_message() {
-    let ((), spans) = capture(|| {
+    let capture = Capture::new();
+    capture.run(|| {
         let _ = err_type_only("alice@example.com");
         let _ = err_type_only_ok();
         let _ = err_type_only_plain();
     });
-    let span = spans.named("err_type_only");
-    assert_error::<LeakyError>(span, type_name::<LeakyError>());
+    let spans = capture.spans();
+    let span = spans.only("err_type_only");
+    assert_error::<LeakyError>(&spans, span, type_name::<LeakyError>());
     assert!(
         !format!("{span:?}").contains("alice@example.com"),
         "the message leaked: {span:?}"
     );
-    assert_no_error(spans.named("err_type_only_ok"));
-    assert_no_error(spans.named("err_type_only_plain"));
+    assert_no_error(&spans, spans.only("err_type_only_ok"));
+    assert_no_error(&spans, spans.only("err_type_only_plain"));
 }
 
 #[test]
 fn err_off_records_nothing() {
-    let (outcome, spans) = capture(err_off);
+    let capture = Capture::new();
+    let outcome = capture.run(err_off);
+    let spans = capture.spans();
     assert!(outcome.is_err());
-    assert_no_error(spans.named("err_off"));
+    assert_no_error(&spans, spans.only("err_off"));
 }
 
 #[test]
 fn a_non_result_return_is_never_an_error() {
-    let (outcome, spans) = capture(not_a_result);
+    let capture = Capture::new();
+    let outcome = capture.run(not_a_result);
+    let spans = capture.spans();
     assert!(outcome.is_some());
-    assert_no_error(spans.named("not_a_result"));
+    assert_no_error(&spans, spans.only("not_a_result"));
 }
 
 /// Declared opaque: callers cannot tell it is a `Result`, so neither can the
@@ -260,10 +291,15 @@ fn opaque_result() -> impl std::fmt::Debug {
 
 #[test]
 fn an_opaque_return_is_never_an_error() {
-    let (_, spans) = capture(opaque_result);
-    let span = spans.named("opaque_result");
-    assert_no_error(span);
-    assert_eq!(span.attr_str("return").as_deref(), Some("Err(\"hidden\")"));
+    let capture = Capture::new();
+    let _ = capture.run(opaque_result);
+    let spans = capture.spans();
+    let span = spans.only("opaque_result");
+    assert_no_error(&spans, span);
+    assert_eq!(
+        spans.attribute_text(span, "return").as_deref(),
+        Some("Err(\"hidden\")")
+    );
 }
 
 #[traced]
@@ -274,14 +310,16 @@ fn fails_inside() -> Result<(), Both> {
 
 #[test]
 fn each_span_records_its_own_error() {
-    let ((), spans) = capture(|| {
+    let capture = Capture::new();
+    capture.run(|| {
         let _ = fails_inside();
     });
-    let inner = spans.named("std_result");
-    let outer = spans.named("fails_inside");
-    assert!(inner.is_child_of(outer));
-    assert_error::<Both>(inner, "displayed both");
-    assert_error::<Both>(outer, "displayed both");
+    let spans = capture.spans();
+    let inner = spans.only("std_result");
+    let outer = spans.only("fails_inside");
+    assert_eq!(spans.parent(inner), Some(outer));
+    assert_error::<Both>(&spans, inner, "displayed both");
+    assert_error::<Both>(&spans, outer, "displayed both");
 }
 
 // ---- the same in async fns ----
@@ -314,7 +352,8 @@ fn async_errors_are_recorded_the_same_way() {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap();
-    let ((), spans) = capture(|| {
+    let capture = Capture::new();
+    capture.run(|| {
         runtime.block_on(async {
             assert!(async_io().await.is_err());
             assert!(async_err_debug().await.is_err());
@@ -322,8 +361,9 @@ fn async_errors_are_recorded_the_same_way() {
             assert!(async_ok().await.is_ok());
         })
     });
-    assert_error::<std::io::Error>(spans.named("async_io"), "async io");
-    assert_error::<Both>(spans.named("async_err_debug"), "Both");
-    assert_no_error(spans.named("async_err_off"));
-    assert_no_error(spans.named("async_ok"));
+    let spans = capture.spans();
+    assert_error::<std::io::Error>(&spans, spans.only("async_io"), "async io");
+    assert_error::<Both>(&spans, spans.only("async_err_debug"), "Both");
+    assert_no_error(&spans, spans.only("async_err_off"));
+    assert_no_error(&spans, spans.only("async_ok"));
 }

@@ -1,7 +1,7 @@
 //! Faults inside the traced code itself: panics, panicking `Drop`s, and
 //! futures dropped before they complete. In each case every span ends exactly
-//! once (the capture's exporter is a simple processor, so a span ended twice
-//! would be exported twice) with the right status, and the thread's context
+//! once (the capture keeps each span as it ends, so a span ended twice
+//! would be there twice) with the right status, and the thread's context
 //! stack is intact afterwards: a span attached by hand before the fault is
 //! current again, and the next traced call is its child.
 //!
@@ -25,8 +25,9 @@ use opentelemetry::trace::{SpanContext, Status, TraceContextExt, Tracer};
 use opentelemetry::{Context, Value, global};
 use opentelemetry_sdk::trace::SpanData;
 use tokio::runtime::{Builder, Runtime};
+use traced::testing::{Capture, Spans};
 use traced::traced;
-use traced_tests::{SpanExt, Spans, capture};
+use traced_tests::panic_text;
 
 fn current_span() -> SpanContext {
     Context::current().span().span_context().clone()
@@ -36,7 +37,8 @@ fn current_span() -> SpanContext {
 /// is current afterwards and that a traced call made then is its child.
 /// Returns what `body` returned, the spans, and the hand-made span.
 fn under_a_manual_span<R>(body: impl FnOnce() -> R) -> (R, Spans, SpanData) {
-    let (result, spans) = capture(|| {
+    let capture = Capture::new();
+    let result = capture.run(|| {
         let cx = Context::current_with_span(global::tracer("manual").start("manual.parent"));
         let attached = cx.clone().attach();
         let before = current_span();
@@ -49,12 +51,17 @@ fn under_a_manual_span<R>(body: impl FnOnce() -> R) -> (R, Spans, SpanData) {
         after_the_fault();
         drop(attached);
         cx.span().end();
-        assert!(!Context::current().has_active_span());
+        assert_eq!(&current_span(), capture.context().span().span_context());
         result
     });
-    let manual = spans.named("manual.parent").clone();
-    let after = spans.named("after_the_fault");
-    assert!(after.is_child_of(&manual), "the stack is intact afterwards");
+    let spans = capture.spans();
+    let manual = spans.only("manual.parent").clone();
+    let after = spans.only("after_the_fault");
+    assert_eq!(
+        spans.parent(after),
+        Some(&manual),
+        "the stack is intact afterwards"
+    );
     (result, spans, manual)
 }
 
@@ -62,29 +69,21 @@ fn under_a_manual_span<R>(body: impl FnOnce() -> R) -> (R, Spans, SpanData) {
 fn after_the_fault() {}
 
 /// The span ended once, failed with `message`, with one `exception` event.
-fn assert_panicked(span: &SpanData, message: &str) {
+fn assert_panicked(spans: &Spans, span: &SpanData, message: &str) {
     assert_eq!(
         span.status,
         Status::error(message.to_owned()),
         "{}",
         span.name
     );
-    assert_eq!(span.event_count("exception"), 1, "{}", span.name);
+    assert_eq!(spans.events(span, "exception").len(), 1, "{}", span.name);
     assert_eq!(
-        span.event_attr_value("exception", "exception.message"),
-        Some(&Value::from(message.to_owned())),
+        spans.event_attribute(span, "exception", "exception.message"),
+        Some(Value::from(message.to_owned())),
         "{}",
         span.name
     );
-    assert_eq!(span.event_count("cancelled"), 0, "{}", span.name);
-}
-
-fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
-    payload
-        .downcast_ref::<&str>()
-        .map(|text| text.to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_default()
+    assert_eq!(spans.events(span, "cancelled").len(), 0, "{}", span.name);
 }
 
 // ---------------------------------------------------------------------------
@@ -116,12 +115,12 @@ fn a_panic_passing_through_two_traced_fns_fails_both_and_restores_the_stack() {
         "inner failed at depth 1"
     );
     assert_eq!(spans.len(), 4, "each span once: {:?}", spans.names());
-    let outer = spans.named("outer_lets_it_through");
-    let inner = spans.named("inner_panics");
-    assert!(outer.is_child_of(&manual));
-    assert!(inner.is_child_of(outer));
-    assert_panicked(inner, "inner failed at depth 1");
-    assert_panicked(outer, "inner failed at depth 1");
+    let outer = spans.only("outer_lets_it_through");
+    let inner = spans.only("inner_panics");
+    assert_eq!(spans.parent(outer), Some(&manual));
+    assert_eq!(spans.parent(inner), Some(outer));
+    assert_panicked(&spans, inner, "inner failed at depth 1");
+    assert_panicked(&spans, outer, "inner failed at depth 1");
 }
 
 #[test]
@@ -129,15 +128,16 @@ fn a_panic_caught_inside_a_traced_fn_fails_only_the_inner_span() {
     let (caught, spans, manual) = under_a_manual_span(outer_catches_it);
     assert!(caught);
     assert_eq!(spans.len(), 5, "each span once: {:?}", spans.names());
-    let outer = spans.named("outer_catches_it");
-    let inner = spans.named("inner_panics");
-    assert!(outer.is_child_of(&manual));
-    assert!(inner.is_child_of(outer));
-    assert_panicked(inner, "inner failed at depth 2");
+    let outer = spans.only("outer_catches_it");
+    let inner = spans.only("inner_panics");
+    assert_eq!(spans.parent(outer), Some(&manual));
+    assert_eq!(spans.parent(inner), Some(outer));
+    assert_panicked(&spans, inner, "inner failed at depth 2");
     assert_eq!(outer.status, Status::Unset);
     assert!(outer.events.is_empty());
-    assert!(
-        spans.named("cleanup_step").is_child_of(outer),
+    assert_eq!(
+        spans.parent(spans.only("cleanup_step")),
+        Some(outer),
         "after the caught panic, the outer span is current again"
     );
 }
@@ -169,16 +169,16 @@ fn a_panic_passing_through_two_async_traced_fns_fails_both_and_restores_the_stac
     assert_eq!(message, "async inner failed");
     assert_eq!(
         current_inside.span_id(),
-        manual.span_id(),
+        manual.span_context.span_id(),
         "restored inside the runtime"
     );
     assert_eq!(spans.len(), 4, "each span once: {:?}", spans.names());
-    let outer = spans.named("async_outer_lets_it_through");
-    let inner = spans.named("async_inner_panics");
-    assert!(outer.is_child_of(&manual));
-    assert!(inner.is_child_of(outer));
-    assert_panicked(inner, "async inner failed");
-    assert_panicked(outer, "async inner failed");
+    let outer = spans.only("async_outer_lets_it_through");
+    let inner = spans.only("async_inner_panics");
+    assert_eq!(spans.parent(outer), Some(&manual));
+    assert_eq!(spans.parent(inner), Some(outer));
+    assert_panicked(&spans, inner, "async inner failed");
+    assert_panicked(&spans, outer, "async inner failed");
 }
 
 // ---------------------------------------------------------------------------
@@ -209,9 +209,9 @@ fn a_drop_that_panics_inside_a_traced_fn_fails_its_span() {
         "a local panicked in drop"
     );
     assert_eq!(spans.len(), 3, "each span once: {:?}", spans.names());
-    let span = spans.named("drops_a_panicking_local");
-    assert!(span.is_child_of(&manual));
-    assert_panicked(span, "a local panicked in drop");
+    let span = spans.only("drops_a_panicking_local");
+    assert_eq!(spans.parent(span), Some(&manual));
+    assert_panicked(&spans, span, "a local panicked in drop");
 
     let (outcome, spans, manual) = under_a_manual_span(|| {
         let value = PanicsOnDrop("a parameter");
@@ -222,10 +222,10 @@ fn a_drop_that_panics_inside_a_traced_fn_fails_its_span() {
         "a parameter panicked in drop"
     );
     assert_eq!(spans.len(), 3, "each span once: {:?}", spans.names());
-    let span = spans.named("drops_a_panicking_parameter");
-    assert!(span.is_child_of(&manual));
+    let span = spans.only("drops_a_panicking_parameter");
+    assert_eq!(spans.parent(span), Some(&manual));
     // The parameter is dropped inside the span, as a plain fn would drop it.
-    assert_panicked(span, "a parameter panicked in drop");
+    assert_panicked(&spans, span, "a parameter panicked in drop");
 }
 
 /// Calls traced fns from its `Drop`, which runs while the thread unwinds:
@@ -267,24 +267,28 @@ fn drops_running_during_unwinding_may_call_traced_fns() {
         "the first failure"
     );
     assert_eq!(spans.len(), 6, "each span once: {:?}", spans.names());
-    let failing = spans.named("unwinds_through_a_cleanup");
-    assert!(failing.is_child_of(&manual));
-    assert_panicked(failing, "the first failure");
+    let failing = spans.only("unwinds_through_a_cleanup");
+    assert_eq!(spans.parent(failing), Some(&manual));
+    assert_panicked(&spans, failing, "the first failure");
 
     // The cleanup's calls are children of the fn whose locals are dropped,
     // and well-formed: the nested panic failed only its own span.
-    let steps = spans.all_named("cleanup_step");
+    let steps = spans.named("cleanup_step");
     assert_eq!(steps.len(), 2);
     for step in steps {
-        assert!(step.is_child_of(failing));
+        assert_eq!(spans.parent(step), Some(failing));
         assert_eq!(step.status, Status::Unset);
         assert!(step.events.is_empty());
     }
-    let nested = spans.named("cleanup_panics");
-    assert!(nested.is_child_of(failing));
-    assert_panicked(nested, "the cleanup failed too");
+    let nested = spans.only("cleanup_panics");
+    assert_eq!(spans.parent(nested), Some(failing));
+    assert_panicked(&spans, nested, "the cleanup failed too");
     // In the order they ended: the cleanup's spans before the unwinding one.
-    let order: Vec<&str> = spans.names();
+    let order: Vec<&str> = spans
+        .in_end_order()
+        .iter()
+        .map(|span| span.name.as_ref())
+        .collect();
     assert_eq!(
         order[..4],
         [
@@ -334,17 +338,23 @@ async fn finishes_soon() -> u32 {
 /// Both cancelled spans ended once, with one `cancelled` event and no error;
 /// the cleanup run by the drop is a child of the span being cancelled.
 fn assert_cancelled(spans: &Spans, manual: &SpanData) {
-    let outer = spans.named("awaits_one_that_never_finishes");
-    let inner = spans.named("never_finishes");
-    assert!(outer.is_child_of(manual));
-    assert!(inner.is_child_of(outer));
+    let outer = spans.only("awaits_one_that_never_finishes");
+    let inner = spans.only("never_finishes");
+    assert_eq!(spans.parent(outer), Some(manual));
+    assert_eq!(spans.parent(inner), Some(outer));
     for span in [outer, inner] {
-        assert_eq!(span.event_names(), ["cancelled"], "{}", span.name);
+        let events: Vec<&str> = span
+            .events
+            .iter()
+            .map(|event| event.name.as_ref())
+            .collect();
+        assert_eq!(events, ["cancelled"], "{}", span.name);
         assert_eq!(span.status, Status::Unset, "{}", span.name);
     }
-    let cleanup = spans.named("cleanup_step");
-    assert!(
-        cleanup.is_child_of(inner),
+    let cleanup = spans.only("cleanup_step");
+    assert_eq!(
+        spans.parent(cleanup),
+        Some(inner),
         "the drop ran inside the cancelled span"
     );
 }
@@ -366,7 +376,7 @@ fn a_future_dropped_by_timeout_ends_its_spans_once_as_cancelled() {
     assert!(timed_out);
     assert_eq!(
         current_inside.span_id(),
-        manual.span_id(),
+        manual.span_context.span_id(),
         "restored inside the runtime"
     );
     assert_eq!(spans.len(), 5, "each span once: {:?}", spans.names());
@@ -390,13 +400,13 @@ fn a_future_dropped_by_select_ends_its_spans_once_as_cancelled() {
     assert_eq!(winner, Some(7));
     assert_eq!(
         current_inside.span_id(),
-        manual.span_id(),
+        manual.span_context.span_id(),
         "restored inside the runtime"
     );
     assert_eq!(spans.len(), 6, "each span once: {:?}", spans.names());
     assert_cancelled(&spans, &manual);
-    let winner = spans.named("finishes_soon");
-    assert!(winner.is_child_of(&manual));
+    let winner = spans.only("finishes_soon");
+    assert_eq!(spans.parent(winner), Some(&manual));
     assert!(
         winner.events.is_empty(),
         "the branch that won was not cancelled"
@@ -427,14 +437,18 @@ fn a_drop_that_panics_while_a_future_is_cancelled_fails_its_span() {
         panic_text(payload.as_ref())
     });
     assert_eq!(payload, "a cancelled body's local panicked in drop");
-    let span = spans.named("holds_a_value_that_panics_when_dropped");
-    assert!(span.is_child_of(&manual));
+    let span = spans.only("holds_a_value_that_panics_when_dropped");
+    assert_eq!(spans.parent(span), Some(&manual));
     assert_eq!(
         span.status,
         Status::error("a cancelled body's local panicked in drop".to_owned())
     );
-    assert_eq!(span.event_count("exception"), 1);
-    assert_eq!(span.event_count("cancelled"), 1, "it was cancelled too");
+    assert_eq!(spans.events(span, "exception").len(), 1);
+    assert_eq!(
+        spans.events(span, "cancelled").len(),
+        1,
+        "it was cancelled too"
+    );
     // `under_a_manual_span` checked that the context stack is intact after.
 }
 
@@ -449,9 +463,8 @@ fn the_reexported_opentelemetry_is_the_one_traced_uses() {
         let _attached = cx.attach();
         under_a_reexported_context();
     });
-    assert!(
-        spans
-            .named("under_a_reexported_context")
-            .is_child_of(&manual)
+    assert_eq!(
+        spans.parent(spans.only("under_a_reexported_context")),
+        Some(&manual)
     );
 }

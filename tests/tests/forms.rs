@@ -6,8 +6,8 @@
     clippy::multiple_bound_locations
 )]
 use std::fmt::Display;
+use traced::testing::Capture;
 use traced::traced;
-use traced_tests::capture;
 
 struct Counter {
     n: u32,
@@ -153,7 +153,8 @@ impl AsyncTraitService for Counter {
 
 #[test]
 fn all_forms_record_spans() {
-    let (_, spans) = capture(|| {
+    let capture = Capture::new();
+    capture.run(|| {
         let mut c = Counter {
             n: 1,
             name: "c".into(),
@@ -206,6 +207,7 @@ fn all_forms_record_spans() {
         );
         assert_eq!(c.consume(), 3);
     });
+    let spans = capture.spans();
     let mut names = spans.names();
     names.sort_unstable();
     let mut expected = vec![

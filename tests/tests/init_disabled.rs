@@ -146,3 +146,48 @@ fn incoming_trace_context_is_passed_on_through_traced_fns_when_disabled() {
 fn traced_inject(context: &Context, headers: &mut HeaderMap) {
     traced::http::inject(headers);
 }
+
+/// Counts the `tracing` spans a subscriber's other layers see.
+#[derive(Clone, Default)]
+struct SpansSeen(std::sync::Arc<std::sync::atomic::AtomicUsize>);
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for SpansSeen {
+    fn on_new_span(
+        &self,
+        _: &tracing::span::Attributes<'_>,
+        _: &tracing::span::Id,
+        _: tracing_subscriber::layer::Context<'_, S>,
+    ) {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// `TracerGuard::tracing_layer` with no provider installed is `None`, a
+/// layer that does nothing: `tracing` spans stay out of OpenTelemetry, so
+/// incoming trace context passes through them unchanged, and the other
+/// layers still see every span.
+#[test]
+fn with_no_provider_the_tracing_layer_is_harmless() {
+    use tracing_subscriber::layer::SubscriberExt as _;
+
+    let guard = traced::Setup::new()
+        .environment([("OTEL_SDK_DISABLED", "true")])
+        .init()
+        .expect("init");
+    assert!(
+        guard
+            .tracing_layer::<tracing_subscriber::Registry>()
+            .is_none()
+    );
+    let seen = SpansSeen::default();
+    let subscriber = tracing_subscriber::registry()
+        .with(guard.tracing_layer())
+        .with(seen.clone());
+    let outgoing = tracing::subscriber::with_default(subscriber, || {
+        let _incoming = traced::http::extract(&incoming()).attach();
+        tracing::info_span!("request").in_scope(call_downstream)
+    });
+    assert_eq!(outgoing["traceparent"], TRACEPARENT);
+    assert_eq!(outgoing["baggage"], "tenant=acme");
+    assert_eq!(seen.0.load(std::sync::atomic::Ordering::Relaxed), 1);
+}

@@ -55,6 +55,10 @@ fn installed_replaced_and_held_providers() {
     assert!(late < 1024, "{late} calls went to the replaced provider");
     assert_eq!(late + count(&fourth_spans), 1024);
     work();
-    assert_eq!(count(&third_spans) - 2, late, "the replaced provider is used again");
+    assert_eq!(
+        count(&third_spans) - 2,
+        late,
+        "the replaced provider is used again"
+    );
     drop(held);
 }

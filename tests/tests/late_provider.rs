@@ -6,7 +6,7 @@ use opentelemetry::Value;
 use opentelemetry::global;
 use opentelemetry_sdk::trace::{InMemorySpanExporter, SdkTracerProvider};
 use traced::traced;
-use traced_tests::SpanExt;
+use traced_tests::all_spans::SpanExt;
 
 #[traced(args(x))]
 fn add_one(x: u32) -> u32 {

@@ -3,12 +3,11 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use opentelemetry::trace::{
-    SpanContext, SpanId, SpanKind, TraceContextExt, TraceFlags, TraceId, TraceState,
-};
-use opentelemetry::{Context, Value};
+use opentelemetry::Value;
+use opentelemetry::trace::SpanKind;
+use traced::testing::Capture;
 use traced::traced;
-use traced_tests::{CODE_KEYS, SpanExt, capture};
+use traced_tests::{CODE_KEYS, attribute_keys};
 
 // ---- name, kind, tracer ----
 
@@ -34,25 +33,29 @@ fn default_tracer() {}
 
 #[test]
 fn name_replaces_the_fn_name() {
-    let ((), spans) = capture(renamed);
+    let capture = Capture::new();
+    capture.run(renamed);
+    let spans = capture.spans();
     assert_eq!(spans.names(), ["custom.name"]);
     // The code attributes still name the fn itself.
     assert_eq!(
-        spans.named("custom.name").attr_str("code.function.name"),
+        spans.attribute_text(spans.only("custom.name"), "code.function.name"),
         Some(format!("{}::renamed", module_path!()))
     );
 }
 
 #[test]
 fn every_kind() {
-    let ((), spans) = capture(|| {
+    let capture = Capture::new();
+    capture.run(|| {
         kind_internal();
         kind_server();
         kind_client();
         kind_producer();
         kind_consumer();
     });
-    let kind = |name| spans.named(name).span_kind.clone();
+    let spans = capture.spans();
+    let kind = |name| spans.only(name).span_kind.clone();
     assert_eq!(kind("kind_internal"), SpanKind::Internal);
     assert_eq!(kind("kind_server"), SpanKind::Server);
     assert_eq!(kind("kind_client"), SpanKind::Client);
@@ -62,13 +65,15 @@ fn every_kind() {
 
 #[test]
 fn tracer_sets_the_instrumentation_scope() {
-    let ((), spans) = capture(|| {
+    let capture = Capture::new();
+    capture.run(|| {
         custom_tracer();
         default_tracer();
     });
-    let custom = &spans.named("custom_tracer").instrumentation_scope;
+    let spans = capture.spans();
+    let custom = &spans.only("custom_tracer").instrumentation_scope;
     assert_eq!(custom.name(), "my-library");
-    let default = &spans.named("default_tracer").instrumentation_scope;
+    let default = &spans.only("default_tracer").instrumentation_scope;
     assert_eq!(default.name(), "traced-tests");
     assert_eq!(default.version(), Some("0.1.0"));
 }
@@ -97,8 +102,10 @@ fn integers(
 
 #[test]
 fn every_integer_width_is_an_i64() {
-    let ((), spans) = capture(|| integers(-8, -16, -32, -64, -128, -1, 8, 16, 32, 64, 128, 7));
-    let span = spans.named("integers");
+    let capture = Capture::new();
+    capture.run(|| integers(-8, -16, -32, -64, -128, -1, 8, 16, 32, 64, 128, 7));
+    let spans = capture.spans();
+    let span = spans.only("integers");
     for (key, value) in [
         ("i_8", -8),
         ("i_16", -16),
@@ -113,13 +120,14 @@ fn every_integer_width_is_an_i64() {
         ("u_128", 128),
         ("u_size", 7),
     ] {
-        assert_eq!(span.attr(key), Some(&Value::I64(value)), "{key}");
+        assert_eq!(spans.attribute(span, key), Some(Value::I64(value)), "{key}");
     }
 }
 
 #[test]
 fn integers_beyond_i64_are_decimal_strings_not_wrapped() {
-    let ((), spans) = capture(|| {
+    let capture = Capture::new();
+    capture.run(|| {
         integers(
             i8::MIN,
             i16::MAX,
@@ -135,26 +143,32 @@ fn integers_beyond_i64_are_decimal_strings_not_wrapped() {
             usize::MAX,
         )
     });
-    let span = spans.named("integers");
-    assert_eq!(span.attr("i_64"), Some(&Value::I64(i64::MIN)));
-    assert_eq!(span.attr("u_32"), Some(&Value::I64(i64::from(u32::MAX))));
+    let spans = capture.spans();
+    let span = spans.only("integers");
+    assert_eq!(spans.attribute(span, "i_64"), Some(Value::I64(i64::MIN)));
+    assert_eq!(
+        spans.attribute(span, "u_32"),
+        Some(Value::I64(i64::from(u32::MAX)))
+    );
     let text = |value: &dyn fmt::Display| Some(Value::from(value.to_string()));
-    assert_eq!(span.attr("u_64").cloned(), text(&u64::MAX));
-    assert_eq!(span.attr("u_size").cloned(), text(&usize::MAX));
-    assert_eq!(span.attr("u_128").cloned(), text(&u128::MAX));
-    assert_eq!(span.attr("i_128").cloned(), text(&i128::MIN));
+    assert_eq!(spans.attribute(span, "u_64"), text(&u64::MAX));
+    assert_eq!(spans.attribute(span, "u_size"), text(&usize::MAX));
+    assert_eq!(spans.attribute(span, "u_128"), text(&u128::MAX));
+    assert_eq!(spans.attribute(span, "i_128"), text(&i128::MIN));
 }
 
 #[test]
 fn u64_at_the_boundary() {
-    let ((), spans) = capture(|| {
+    let capture = Capture::new();
+    capture.run(|| {
         let max = i64::MAX as u64;
         integers(0, 0, 0, 0, 0, 0, 0, 0, 0, max, 0, max as usize + 1);
     });
-    let span = spans.named("integers");
-    assert_eq!(span.attr("u_64"), Some(&Value::I64(i64::MAX)));
+    let spans = capture.spans();
+    let span = spans.only("integers");
+    assert_eq!(spans.attribute(span, "u_64"), Some(Value::I64(i64::MAX)));
     assert_eq!(
-        span.attr("u_size").cloned(),
+        spans.attribute(span, "u_size"),
         Some(Value::from((i64::MAX as u64 + 1).to_string()))
     );
 }
@@ -175,7 +189,8 @@ fn scalars_and_text(
 
 #[test]
 fn floats_bools_chars_and_text() {
-    let ((), spans) = capture(|| {
+    let capture = Capture::new();
+    capture.run(|| {
         scalars_and_text(
             1.5,
             -2.25,
@@ -187,15 +202,22 @@ fn floats_bools_chars_and_text() {
             Cow::Owned("owned cow".to_owned()),
         )
     });
-    let span = spans.named("scalars_and_text");
-    assert_eq!(span.attr("float32"), Some(&Value::F64(1.5)));
-    assert_eq!(span.attr("float64"), Some(&Value::F64(-2.25)));
-    assert_eq!(span.attr("flag"), Some(&Value::Bool(true)));
-    assert_eq!(span.attr("letter"), Some(&Value::from("λ")));
-    assert_eq!(span.attr("slice"), Some(&Value::from("slice")));
-    assert_eq!(span.attr("owned"), Some(&Value::from("owned")));
-    assert_eq!(span.attr("borrowed_cow"), Some(&Value::from("borrowed")));
-    assert_eq!(span.attr("owned_cow"), Some(&Value::from("owned cow")));
+    let spans = capture.spans();
+    let span = spans.only("scalars_and_text");
+    assert_eq!(spans.attribute(span, "float32"), Some(Value::F64(1.5)));
+    assert_eq!(spans.attribute(span, "float64"), Some(Value::F64(-2.25)));
+    assert_eq!(spans.attribute(span, "flag"), Some(Value::Bool(true)));
+    assert_eq!(spans.attribute(span, "letter"), Some(Value::from("λ")));
+    assert_eq!(spans.attribute(span, "slice"), Some(Value::from("slice")));
+    assert_eq!(spans.attribute(span, "owned"), Some(Value::from("owned")));
+    assert_eq!(
+        spans.attribute(span, "borrowed_cow"),
+        Some(Value::from("borrowed"))
+    );
+    assert_eq!(
+        spans.attribute(span, "owned_cow"),
+        Some(Value::from("owned cow"))
+    );
 }
 
 #[traced(args(present, absent, nested_absent, by_ref, by_mut, ref_ref, boxed))]
@@ -213,7 +235,8 @@ fn options_and_references(
 
 #[test]
 fn options_absent_when_none_and_references_see_through() {
-    let ((), spans) = capture(|| {
+    let capture = Capture::new();
+    capture.run(|| {
         let mut text = String::from("mutable");
         options_and_references(
             Some(3),
@@ -226,18 +249,22 @@ fn options_absent_when_none_and_references_see_through() {
         );
         assert_eq!(text, "mutable!");
     });
-    let span = spans.named("options_and_references");
-    assert_eq!(span.attr("present"), Some(&Value::I64(3)));
-    assert_eq!(span.attr("absent"), None);
-    assert_eq!(span.attr("nested_absent"), None);
+    let spans = capture.spans();
+    let span = spans.only("options_and_references");
+    assert_eq!(spans.attribute(span, "present"), Some(Value::I64(3)));
+    assert_eq!(spans.attribute(span, "absent"), None);
+    assert_eq!(spans.attribute(span, "nested_absent"), None);
     assert_eq!(
-        span.attr("by_ref").cloned(),
+        spans.attribute(span, "by_ref"),
         Some(Value::from(u64::MAX.to_string()))
     );
     // Captured at entry, before the body appended to it.
-    assert_eq!(span.attr("by_mut"), Some(&Value::from("mutable")));
-    assert_eq!(span.attr("ref_ref"), Some(&Value::F64(0.5)));
-    assert_eq!(span.attr("boxed"), Some(&Value::from("boxed")));
+    assert_eq!(
+        spans.attribute(span, "by_mut"),
+        Some(Value::from("mutable"))
+    );
+    assert_eq!(spans.attribute(span, "ref_ref"), Some(Value::F64(0.5)));
+    assert_eq!(spans.attribute(span, "boxed"), Some(Value::from("boxed")));
 }
 
 #[derive(Debug)]
@@ -261,16 +288,21 @@ fn formats(plain: u8, debugged: Point, displayed: Point, text: &str) -> i32 {
 
 #[test]
 fn question_mark_is_debug_and_percent_is_display() {
-    let (value, spans) = capture(|| formats(1, Point { x: 1, y: 2 }, Point { x: 3, y: 4 }, "ab"));
+    let capture = Capture::new();
+    let value = capture.run(|| formats(1, Point { x: 1, y: 2 }, Point { x: 3, y: 4 }, "ab"));
+    let spans = capture.spans();
     assert_eq!(value, 8);
-    let span = spans.named("formats");
-    assert_eq!(span.attr("plain"), Some(&Value::I64(1)));
+    let span = spans.only("formats");
+    assert_eq!(spans.attribute(span, "plain"), Some(Value::I64(1)));
     assert_eq!(
-        span.attr("debugged"),
-        Some(&Value::from("Point { x: 1, y: 2 }"))
+        spans.attribute(span, "debugged"),
+        Some(Value::from("Point { x: 1, y: 2 }"))
     );
-    assert_eq!(span.attr("displayed"), Some(&Value::from("(3, 4)")));
-    assert_eq!(span.attr("text"), Some(&Value::from("\"ab\"")));
+    assert_eq!(
+        spans.attribute(span, "displayed"),
+        Some(Value::from("(3, 4)"))
+    );
+    assert_eq!(spans.attribute(span, "text"), Some(Value::from("\"ab\"")));
 }
 
 #[traced(args(moved))]
@@ -283,11 +315,13 @@ fn moves_its_argument(moved: String) -> usize {
 
 #[test]
 fn arguments_are_captured_before_the_body_moves_them() {
-    let (len, spans) = capture(|| moves_its_argument("start".to_owned()));
+    let capture = Capture::new();
+    let len = capture.run(|| moves_its_argument("start".to_owned()));
+    let spans = capture.spans();
     assert_eq!(len, "start and more".len());
     assert_eq!(
-        spans.named("moves_its_argument").attr("moved"),
-        Some(&Value::from("start"))
+        spans.attribute(spans.only("moves_its_argument"), "moved"),
+        Some(Value::from("start"))
     );
 }
 
@@ -298,10 +332,12 @@ fn captures_nothing(secret: &str, count: u32, point: Point) -> usize {
 
 #[test]
 fn nothing_is_captured_unless_chosen() {
-    let (value, spans) = capture(|| captures_nothing("hunter2", 1, Point { x: 1, y: 0 }));
+    let capture = Capture::new();
+    let value = capture.run(|| captures_nothing("hunter2", 1, Point { x: 1, y: 0 }));
+    let spans = capture.spans();
     assert_eq!(value, 9);
-    let span = spans.named("captures_nothing");
-    assert_eq!(span.attr_keys(), CODE_KEYS);
+    let span = spans.only("captures_nothing");
+    assert_eq!(attribute_keys(span), CODE_KEYS);
 }
 
 struct Account {
@@ -331,37 +367,44 @@ fn extra_attributes(count: i32) {}
 
 #[test]
 fn attrs_take_expressions_under_three_key_forms() {
-    let ((), spans) = capture(|| extra_attributes(5));
-    let span = spans.named("extra_attributes");
-    assert_eq!(span.attr("plain"), Some(&Value::I64(10)));
+    let capture = Capture::new();
+    capture.run(|| extra_attributes(5));
+    let spans = capture.spans();
+    let span = spans.only("extra_attributes");
+    assert_eq!(spans.attribute(span, "plain"), Some(Value::I64(10)));
     assert_eq!(
-        span.attr("dotted.string.key"),
-        Some(&Value::from("Point { x: 5, y: 0 }"))
+        spans.attribute(span, "dotted.string.key"),
+        Some(Value::from("Point { x: 5, y: 0 }"))
     );
-    assert_eq!(span.attr("a.b.c"), Some(&Value::from("(0, 5)")));
-    assert_eq!(span.attr("type"), Some(&Value::from("typed")));
-    assert_eq!(span.attr("maybe"), None);
-    assert_eq!(span.attr("constant"), Some(&Value::I64(42)));
+    assert_eq!(spans.attribute(span, "a.b.c"), Some(Value::from("(0, 5)")));
+    assert_eq!(spans.attribute(span, "type"), Some(Value::from("typed")));
+    assert_eq!(spans.attribute(span, "maybe"), None);
+    assert_eq!(spans.attribute(span, "constant"), Some(Value::I64(42)));
     let mut expected = vec!["a.b.c", "constant", "dotted.string.key", "plain", "type"];
     expected.extend(CODE_KEYS);
     expected.sort_unstable();
-    assert_eq!(span.attr_keys(), expected);
+    assert_eq!(attribute_keys(span), expected);
 }
 
 #[test]
 fn attrs_over_self_are_read_at_entry() {
-    let (amount, spans) = capture(|| {
+    let capture = Capture::new();
+    let amount = capture.run(|| {
         let mut account = Account {
             id: 9,
             owner: "ada".to_owned(),
         };
         account.deposit(-3)
     });
+    let spans = capture.spans();
     assert_eq!(amount, -3);
-    let span = spans.named("deposit");
-    assert_eq!(span.attr("amount"), Some(&Value::I64(-3)));
-    assert_eq!(span.attr("account.id"), Some(&Value::I64(9)));
-    assert_eq!(span.attr("account.owner"), Some(&Value::from("ada")));
+    let span = spans.only("deposit");
+    assert_eq!(spans.attribute(span, "amount"), Some(Value::I64(-3)));
+    assert_eq!(spans.attribute(span, "account.id"), Some(Value::I64(9)));
+    assert_eq!(
+        spans.attribute(span, "account.owner"),
+        Some(Value::from("ada"))
+    );
 }
 
 // ---- ret ----
@@ -406,13 +449,15 @@ fn ret_not_chosen() -> u32 {
 
 #[test]
 fn ret_records_the_returned_value() {
-    let ((), spans) = capture(|| {
+    let capture = Capture::new();
+    capture.run(|| {
         ret_default();
         ret_debug();
         ret_display();
         ret_not_chosen();
     });
-    let ret = |name| spans.named(name).attr("return").cloned();
+    let spans = capture.spans();
+    let ret = |name| spans.attribute(spans.only(name), "return");
     assert_eq!(ret("ret_default"), Some(Value::from("\"quoted\"")));
     assert_eq!(ret("ret_debug"), Some(Value::from("Point { x: 1, y: 2 }")));
     assert_eq!(ret("ret_display"), Some(Value::from("(1, 2)")));
@@ -421,7 +466,8 @@ fn ret_records_the_returned_value() {
 
 #[test]
 fn ret_of_a_result_is_the_ok_value_and_nothing_on_err() {
-    let (outcomes, spans) = capture(|| {
+    let capture = Capture::new();
+    let outcomes = capture.run(|| {
         (
             ret_result(true).is_ok(),
             ret_result(false).is_ok(),
@@ -429,135 +475,21 @@ fn ret_of_a_result_is_the_ok_value_and_nothing_on_err() {
             ret_debug_result(false).is_ok(),
         )
     });
+    let spans = capture.spans();
     assert_eq!(outcomes, (true, false, true, false));
-    let results = spans.all_named("ret_result");
-    assert_eq!(results[0].attr("return"), Some(&Value::from("(7, 8)")));
-    assert_eq!(results[1].attr("return"), None);
-    assert!(results[1].error_description().is_some());
-    let debugged = spans.all_named("ret_debug_result");
-    assert_eq!(debugged[0].attr("return"), Some(&Value::from("[1, 2]")));
-    assert_eq!(debugged[1].attr("return"), None);
-}
-
-// ---- parent and root ----
-
-const REMOTE_TRACE: TraceId = TraceId::from_bytes([7; 16]);
-const REMOTE_SPAN: SpanId = SpanId::from_bytes([9; 8]);
-
-fn remote_context() -> Context {
-    Context::new().with_remote_span_context(SpanContext::new(
-        REMOTE_TRACE,
-        REMOTE_SPAN,
-        TraceFlags::SAMPLED,
-        true,
-        TraceState::NONE,
-    ))
-}
-
-#[traced]
-fn child() {}
-
-#[traced(parent = cx)]
-fn parent_by_value(cx: Context) {
-    child();
-}
-
-#[traced(parent = cx)]
-fn parent_by_ref(cx: &Context) {
-    child();
-}
-
-#[traced(parent = remote_context())]
-fn parent_from_any_expression() {}
-
-#[traced]
-fn traced_caller() {
-    parent_by_ref(&remote_context());
-    root_span();
-}
-
-#[traced(root)]
-fn root_span() {
-    child();
-}
-
-fn assert_remote_child(span: &opentelemetry_sdk::trace::SpanData) {
-    assert_eq!(span.trace_id(), REMOTE_TRACE);
-    assert_eq!(span.parent_span_id, REMOTE_SPAN);
-    assert!(span.parent_span_is_remote);
-}
-
-#[test]
-fn parent_takes_a_context_or_a_reference() {
-    let ((), spans) = capture(|| {
-        parent_by_value(remote_context());
-        parent_by_ref(&remote_context());
-        parent_from_any_expression();
-    });
-    for name in [
-        "parent_by_value",
-        "parent_by_ref",
-        "parent_from_any_expression",
-    ] {
-        assert_remote_child(spans.named(name));
-    }
-    // Inside, the new span is current: its children hang under it.
-    let children = spans.all_named("child");
-    assert!(children[0].is_child_of(spans.named("parent_by_value")));
-    assert!(children[1].is_child_of(spans.named("parent_by_ref")));
-    assert!(!children[0].parent_span_is_remote);
-}
-
-#[test]
-fn parent_overrides_the_current_span_and_root_ignores_it() {
-    let ((), spans) = capture(traced_caller);
-    let caller = spans.named("traced_caller");
-    assert_remote_child(spans.named("parent_by_ref"));
-
-    let root = spans.named("root_span");
-    assert!(root.is_root());
-    assert!(!root.parent_span_is_remote);
-    assert_ne!(root.trace_id(), caller.trace_id());
-    assert_ne!(root.trace_id(), REMOTE_TRACE);
-    // The root span's children are in its new trace.
-    let children = spans.all_named("child");
-    assert_eq!(children.len(), 2);
-    assert!(children[1].is_child_of(root));
-}
-
-#[test]
-fn root_ignores_an_attached_remote_parent() {
-    let ((), spans) = capture(|| {
-        let _attached = remote_context().attach();
-        root_span();
-    });
-    let root = spans.named("root_span");
-    assert!(root.is_root());
-    assert_ne!(root.trace_id(), REMOTE_TRACE);
-}
-
-struct Request {
-    cx: Context,
-}
-
-impl Request {
-    #[traced(parent = &self.cx)]
-    fn handle(&self) {
-        child();
-    }
-}
-
-#[test]
-fn parent_can_borrow_from_self() {
-    let ((), spans) = capture(|| {
-        Request {
-            cx: remote_context(),
-        }
-        .handle();
-    });
-    let handle = spans.named("handle");
-    assert_remote_child(handle);
-    assert!(spans.named("child").is_child_of(handle));
+    let results = spans.named("ret_result");
+    assert_eq!(
+        spans.attribute(results[0], "return"),
+        Some(Value::from("(7, 8)"))
+    );
+    assert_eq!(spans.attribute(results[1], "return"), None);
+    assert!(spans.is_error(results[1]));
+    let debugged = spans.named("ret_debug_result");
+    assert_eq!(
+        spans.attribute(debugged[0], "return"),
+        Some(Value::from("[1, 2]"))
+    );
+    assert_eq!(spans.attribute(debugged[1], "return"), None);
 }
 
 // ---- the same options on async fns ----
@@ -581,24 +513,6 @@ async fn async_captures_nothing(secret: &str) -> usize {
     secret.len()
 }
 
-#[traced(parent = cx)]
-async fn async_parent(cx: &Context) {
-    tokio::task::yield_now().await;
-    child();
-}
-
-#[traced(root)]
-async fn async_root() {
-    tokio::task::yield_now().await;
-    child();
-}
-
-#[traced]
-async fn async_caller() {
-    async_parent(&remote_context()).await;
-    async_root().await;
-}
-
 fn block_on<F: std::future::Future>(future: F) -> F::Output {
     tokio::runtime::Builder::new_current_thread()
         .build()
@@ -608,51 +522,38 @@ fn block_on<F: std::future::Future>(future: F) -> F::Output {
 
 #[test]
 fn async_fns_take_the_same_options() {
-    let (len, spans) = capture(|| {
+    let capture = Capture::new();
+    let len = capture.run(|| {
         block_on(async {
             async_options(u64::MAX, Point { x: 1, y: 2 }).await;
             async_captures_nothing("hunter2").await
         })
     });
+    let spans = capture.spans();
     assert_eq!(len, 7);
-    let span = spans.named("async.custom");
+    let span = spans.only("async.custom");
     assert_eq!(span.span_kind, SpanKind::Client);
     assert_eq!(span.instrumentation_scope.name(), "async-lib");
     assert_eq!(
-        span.attr("id").cloned(),
+        spans.attribute(span, "id"),
         Some(Value::from(u64::MAX.to_string()))
     );
     assert_eq!(
-        span.attr("point"),
-        Some(&Value::from("Point { x: 1, y: 2 }"))
+        spans.attribute(span, "point"),
+        Some(Value::from("Point { x: 1, y: 2 }"))
     );
-    assert_eq!(span.attr("point.sum"), Some(&Value::from("3")));
-    assert_eq!(span.attr("return"), Some(&Value::from("(1, 2)")));
+    assert_eq!(spans.attribute(span, "point.sum"), Some(Value::from("3")));
+    assert_eq!(spans.attribute(span, "return"), Some(Value::from("(1, 2)")));
     assert_eq!(
-        span.attr_str("code.function.name"),
+        spans.attribute_text(span, "code.function.name"),
         Some(format!("{}::async_options", module_path!()))
     );
-    let plain = spans.named("async_captures_nothing");
-    assert_eq!(plain.attr_keys(), CODE_KEYS);
+    let plain = spans.only("async_captures_nothing");
+    assert_eq!(attribute_keys(plain), CODE_KEYS);
     assert_eq!(
         plain.instrumentation_scope.version(),
         Some(env!("CARGO_PKG_VERSION"))
     );
-}
-
-#[test]
-fn async_parent_and_root() {
-    let ((), spans) = capture(|| block_on(async_caller()));
-    let caller = spans.named("async_caller");
-    let parent = spans.named("async_parent");
-    assert_remote_child(parent);
-    let root = spans.named("async_root");
-    assert!(root.is_root());
-    assert_ne!(root.trace_id(), caller.trace_id());
-    let children = spans.all_named("child");
-    assert_eq!(children.len(), 2);
-    assert!(children[0].is_child_of(parent));
-    assert!(children[1].is_child_of(root));
 }
 
 #[derive(Debug)]
@@ -675,42 +576,25 @@ fn destructured((a, b): (u8, &str), Point { x, .. }: Point, mut mut_param: u8) -
 
 #[test]
 fn args_name_self_and_destructured_bindings() {
-    let (values, spans) = capture(|| {
+    let capture = Capture::new();
+    let values = capture.run(|| {
         (
             Receiver { id: 1 }.method(2),
             destructured((1, "ab"), Point { x: 3, y: 0 }, 4),
         )
     });
+    let spans = capture.spans();
     assert_eq!(values, (3, 11));
-    let method = spans.named("method");
+    let method = spans.only("method");
     assert_eq!(
-        method.attr("self"),
-        Some(&Value::from("Receiver { id: 1 }"))
+        spans.attribute(method, "self"),
+        Some(Value::from("Receiver { id: 1 }"))
     );
-    assert_eq!(method.attr("n"), Some(&Value::I64(2)));
-    let span = spans.named("destructured");
-    assert_eq!(span.attr("a"), Some(&Value::I64(1)));
-    assert_eq!(span.attr("b"), Some(&Value::from("ab")));
-    assert_eq!(span.attr("x"), Some(&Value::I64(3)));
+    assert_eq!(spans.attribute(method, "n"), Some(Value::I64(2)));
+    let span = spans.only("destructured");
+    assert_eq!(spans.attribute(span, "a"), Some(Value::I64(1)));
+    assert_eq!(spans.attribute(span, "b"), Some(Value::from("ab")));
+    assert_eq!(spans.attribute(span, "x"), Some(Value::I64(3)));
     // Captured before the body changed it.
-    assert_eq!(span.attr("mut_param"), Some(&Value::I64(4)));
-}
-
-#[traced(parent = Context::new())]
-fn empty_parent() {}
-
-#[traced]
-fn calls_empty_parent() {
-    empty_parent();
-}
-
-#[test]
-fn an_empty_parent_context_starts_a_new_trace() {
-    let ((), spans) = capture(calls_empty_parent);
-    let span = spans.named("empty_parent");
-    assert!(span.is_root());
-    assert_ne!(
-        span.trace_id(),
-        spans.named("calls_empty_parent").trace_id()
-    );
+    assert_eq!(spans.attribute(span, "mut_param"), Some(Value::I64(4)));
 }

@@ -6,15 +6,16 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use opentelemetry::trace::{SpanContext, Status, TraceContextExt, Tracer};
 use opentelemetry::{Context, Value, global};
 use opentelemetry_sdk::trace::SpanData;
+use traced::testing::{Capture, Spans};
 use traced::traced;
-use traced_tests::{SpanExt, capture, capture_panic};
+use traced_tests::panic_message;
 
-fn assert_panicked(span: &SpanData, message: &str) {
+fn assert_panicked(spans: &Spans, span: &SpanData, message: &str) {
     assert_eq!(span.status, Status::error(message.to_owned()));
-    assert_eq!(span.event_count("exception"), 1);
+    assert_eq!(spans.events(span, "exception").len(), 1);
     assert_eq!(
-        span.event_attr_value("exception", "exception.message"),
-        Some(&Value::from(message.to_owned()))
+        spans.event_attribute(span, "exception", "exception.message"),
+        Some(Value::from(message.to_owned()))
     );
 }
 
@@ -43,43 +44,57 @@ fn panics_with_other_payload() {
 
 #[test]
 fn a_str_panic_is_recorded_and_keeps_unwinding() {
-    let (message, spans) = capture_panic(|| {
-        panics_with_str();
-        unreachable!("the panic must propagate");
+    let capture = Capture::new();
+    let message = capture.run(|| {
+        panic_message(|| {
+            panics_with_str();
+            unreachable!("the panic must propagate");
+        })
     });
+    let spans = capture.spans();
     assert_eq!(message, "static message");
     assert_eq!(spans.len(), 1);
-    assert_panicked(spans.named("panics_with_str"), "static message");
+    assert_panicked(&spans, spans.only("panics_with_str"), "static message");
 }
 
 #[test]
 fn a_formatted_panic_is_recorded() {
-    let (message, spans) = capture_panic(|| {
-        panics_with_string(7);
+    let capture = Capture::new();
+    let message = capture.run(|| {
+        panic_message(|| {
+            panics_with_string(7);
+        })
     });
+    let spans = capture.spans();
     assert_eq!(message, "failed with code 7");
-    let span = spans.named("panics_with_string");
-    assert_panicked(span, "failed with code 7");
-    assert_eq!(span.attr("code"), Some(&Value::I64(7)));
+    let span = spans.only("panics_with_string");
+    assert_panicked(&spans, span, "failed with code 7");
+    assert_eq!(spans.attribute(span, "code"), Some(Value::I64(7)));
 }
 
 #[test]
 fn a_panic_in_a_result_fn_is_an_error_too() {
-    let (message, spans) = capture_panic(|| {
-        let _ = panics_in_a_result_fn();
+    let capture = Capture::new();
+    let message = capture.run(|| {
+        panic_message(|| {
+            let _ = panics_in_a_result_fn();
+        })
     });
-    assert_panicked(spans.named("panics_in_a_result_fn"), &message);
+    let spans = capture.spans();
+    assert_panicked(&spans, spans.only("panics_in_a_result_fn"), &message);
 }
 
 #[test]
 fn a_non_string_payload_still_marks_the_span_failed() {
-    let (outcome, spans) = capture(|| catch_unwind(panics_with_other_payload));
+    let capture = Capture::new();
+    let outcome = capture.run(|| catch_unwind(panics_with_other_payload));
+    let spans = capture.spans();
     let payload = outcome.expect_err("it panics");
     // The payload reaches the catcher untouched.
     assert_eq!(payload.downcast_ref::<u32>(), Some(&42));
-    let span = spans.named("panics_with_other_payload");
+    let span = spans.only("panics_with_other_payload");
     assert!(matches!(span.status, Status::Error { .. }));
-    assert_eq!(span.event_count("exception"), 1);
+    assert_eq!(spans.events(span, "exception").len(), 1);
 }
 
 #[traced]
@@ -96,26 +111,33 @@ fn current_span() -> SpanContext {
 
 #[test]
 fn through_two_traced_fns_both_record_and_the_context_is_restored() {
-    let (((before, after), outcome), spans) = capture(|| {
+    let capture = Capture::new();
+    let ((before, after), outcome) = capture.run(|| {
         let before = (current_span(), Context::current().get::<Marker>().is_none());
         let outcome = catch_unwind(outer_of_a_panic);
         let after = (current_span(), Context::current().get::<Marker>().is_none());
         ((before, after), outcome)
     });
+    let spans = capture.spans();
     assert!(outcome.is_err());
     assert_eq!(after, before);
-    assert!(!after.0.is_valid(), "no span left current");
+    assert_eq!(
+        &after.0,
+        capture.context().span().span_context(),
+        "no span left current but the capture's"
+    );
     assert_eq!(spans.len(), 2);
-    let inner = spans.named("panics_with_string");
-    let outer = spans.named("outer_of_a_panic");
-    assert!(inner.is_child_of(outer));
-    assert_panicked(inner, "failed with code 1");
-    assert_panicked(outer, "failed with code 1");
+    let inner = spans.only("panics_with_string");
+    let outer = spans.only("outer_of_a_panic");
+    assert_eq!(spans.parent(inner), Some(outer));
+    assert_panicked(&spans, inner, "failed with code 1");
+    assert_panicked(&spans, outer, "failed with code 1");
 }
 
 #[test]
 fn inside_an_attached_hand_written_context_it_is_restored() {
-    let ((inside, after), spans) = capture(|| {
+    let capture = Capture::new();
+    let (inside, after) = capture.run(|| {
         let cx = Context::current_with_span(global::tracer("manual").start("manual.outer"))
             .with_value(Marker("kept"));
         let _attached = cx.clone().attach();
@@ -129,9 +151,10 @@ fn inside_an_attached_hand_written_context_it_is_restored() {
         cx.span().end();
         (inside, after)
     });
+    let spans = capture.spans();
     assert_eq!(after, (inside, Some("kept")));
-    let manual = spans.named("manual.outer");
-    assert!(spans.named("outer_of_a_panic").is_child_of(manual));
+    let manual = spans.only("manual.outer");
+    assert_eq!(spans.parent(spans.only("outer_of_a_panic")), Some(manual));
     // The hand-written span is untouched by the panic below it.
     assert_eq!(manual.status, Status::Unset);
 }
@@ -143,10 +166,16 @@ fn catches_a_child_panic() -> bool {
 
 #[test]
 fn a_panic_caught_by_the_caller_fails_only_the_panicking_span() {
-    let (caught, spans) = capture(catches_a_child_panic);
+    let capture = Capture::new();
+    let caught = capture.run(catches_a_child_panic);
+    let spans = capture.spans();
     assert!(caught);
-    assert_panicked(spans.named("panics_with_string"), "failed with code 2");
-    let outer = spans.named("catches_a_child_panic");
+    assert_panicked(
+        &spans,
+        spans.only("panics_with_string"),
+        "failed with code 2",
+    );
+    let outer = spans.only("catches_a_child_panic");
     assert_eq!(outer.status, Status::Unset);
     assert!(outer.events.is_empty());
 }
@@ -158,11 +187,15 @@ fn never_returns(code: u32) -> ! {
 
 #[test]
 fn a_fn_that_never_returns_records_its_panic() {
-    let (message, spans) = capture_panic(|| {
-        never_returns(3);
+    let capture = Capture::new();
+    let message = capture.run(|| {
+        panic_message(|| {
+            never_returns(3);
+        })
     });
+    let spans = capture.spans();
     assert_eq!(message, "gave up with 3");
-    let span = spans.named("never_returns");
-    assert_panicked(span, "gave up with 3");
-    assert_eq!(span.attr("code"), Some(&Value::I64(3)));
+    let span = spans.only("never_returns");
+    assert_panicked(&spans, span, "gave up with 3");
+    assert_eq!(spans.attribute(span, "code"), Some(Value::I64(3)));
 }

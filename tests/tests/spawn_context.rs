@@ -33,12 +33,16 @@
 //!
 //! (`tokio::task::spawn_blocking` is the same as a thread.)
 
+// Bare spawns start traces of their own, which no `Capture` sees: hence the private helper.
+
+use std::future::Future;
+
 use opentelemetry::Context;
 use opentelemetry::context::FutureExt as _;
-use opentelemetry::trace::TraceContextExt;
+use opentelemetry::trace::{SpanContext, TraceContextExt};
 use tokio::runtime::{Builder, Runtime};
 use traced::traced;
-use traced_tests::{SpanExt, Spans, capture};
+use traced_tests::all_spans::{SpanExt, Spans, capture};
 
 #[traced(args(id))]
 async fn spawned(id: i64) -> bool {
@@ -92,12 +96,32 @@ fn spawned_with_id<'a>(
     matching[0]
 }
 
-fn check_tokio(runtime: Runtime) {
-    let (sees_a_span, spans) = capture(|| {
-        let seen = runtime.block_on(spawner());
+/// Runs `future` on `runtime` and shuts the runtime down, inside a capture,
+/// so every span of every task has ended when the spans are read.
+fn run<F: Future>(runtime: Runtime, future: F) -> (F::Output, Spans) {
+    capture(|| {
+        let output = runtime.block_on(future);
         drop(runtime);
-        seen
-    });
+        output
+    })
+}
+
+/// Runs `future` as a task on a 2-worker runtime, off the calling thread.
+fn run_on_workers<F>(future: F) -> (F::Output, Spans)
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    let runtime = Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    run(runtime, async { tokio::spawn(future).await.unwrap() })
+}
+
+fn check_tokio(runtime: Runtime) {
+    let (sees_a_span, spans) = run(runtime, spawner());
     assert!(!sees_a_span, "a bare spawned task saw a span current");
     assert_eq!(spans.len(), 4, "{:?}", spans.names());
     let parent = spans.named("spawner");
@@ -145,4 +169,48 @@ fn a_thread_inherits_the_span_only_when_given_the_context() {
     assert!(bare.is_root());
     assert_ne!(bare.trace_id(), parent.trace_id());
     assert!(spawned_with_id(&spans, "on_a_thread", 1).is_child_of(parent));
+}
+
+// ---- a task spawned next to the span's own future ----
+
+fn current_span() -> SpanContext {
+    Context::current().span().span_context().clone()
+}
+
+#[traced(args(id))]
+fn sync_child(id: u32) -> u32 {
+    id
+}
+
+#[traced]
+async fn spawns_a_sibling() -> (bool, SpanContext) {
+    let sibling = tokio::spawn(async {
+        let leaked = Context::current().has_active_span();
+        sync_child(7);
+        leaked
+    });
+    tokio::task::yield_now().await;
+    let leaked = sibling.await.unwrap();
+    (leaked, current_span())
+}
+
+fn assert_sibling_is_not_a_child(leaked: bool, spans: &Spans) {
+    assert!(!leaked, "the spawned task saw the span as current");
+    let parent = spans.named("spawns_a_sibling");
+    let sibling = spans.named("sync_child");
+    assert!(sibling.is_root());
+    assert_ne!(sibling.trace_id(), parent.trace_id());
+}
+
+#[test]
+fn no_context_leaks_to_a_spawned_task() {
+    let ((leaked, own), spans) = run(
+        Builder::new_current_thread().enable_all().build().unwrap(),
+        spawns_a_sibling(),
+    );
+    assert_sibling_is_not_a_child(leaked, &spans);
+    assert_eq!(own, spans.named("spawns_a_sibling").span_context);
+
+    let ((leaked, _), spans) = run_on_workers(spawns_a_sibling());
+    assert_sibling_is_not_a_child(leaked, &spans);
 }

@@ -2,10 +2,11 @@
 //! whatever span is current, ended on every way out, with the `code.*`
 //! attributes.
 
-use opentelemetry::trace::{SpanContext, SpanKind, Status, TraceContextExt, Tracer};
+use opentelemetry::trace::{SpanContext, Status, TraceContextExt, Tracer};
 use opentelemetry::{Context, Value, global};
+use traced::testing::Capture;
 use traced::traced;
-use traced_tests::{CODE_KEYS, SpanExt, capture};
+use traced_tests::{CODE_KEYS, attribute_keys, panic_message};
 
 /// The span context current right now.
 fn current_span() -> SpanContext {
@@ -28,38 +29,36 @@ fn reports_current() -> SpanContext {
 }
 
 #[test]
-fn each_call_exports_one_span_with_defaults() {
-    let (value, spans) = capture(|| leaf(1) + leaf(2) + leaf(3));
-    assert_eq!(value, 9);
-    assert_eq!(spans.names(), ["leaf", "leaf", "leaf"]);
-    for span in &spans.0 {
-        assert_eq!(span.span_kind, SpanKind::Internal);
-        assert_eq!(span.status, Status::Unset);
-        assert!(span.events.is_empty());
-        assert!(span.is_root());
-    }
-    // Three separate root calls: three traces.
-    assert_ne!(spans.0[0].trace_id(), spans.0[1].trace_id());
-}
-
-#[test]
 fn the_span_is_current_inside_the_body() {
-    let (inside, spans) = capture(reports_current);
-    let span = spans.named("reports_current");
+    let capture = Capture::new();
+    let inside = capture.run(reports_current);
+    let spans = capture.spans();
+    let span = spans.only("reports_current");
     assert_eq!(&inside, &span.span_context);
 }
 
 #[test]
 fn a_traced_callee_is_a_child() {
-    let (value, spans) = capture(outer);
+    let capture = Capture::new();
+    let value = capture.run(outer);
+    let spans = capture.spans();
     assert_eq!(value, 5);
-    let parent = spans.named("outer");
-    let children = spans.all_named("leaf");
+    let parent = spans.only("outer");
+    let children = spans.named("leaf");
     assert_eq!(children.len(), 2);
-    assert!(children.iter().all(|child| child.is_child_of(parent)));
-    assert!(parent.is_root());
+    assert!(
+        children
+            .iter()
+            .all(|child| spans.parent(child) == Some(parent))
+    );
+    assert!(spans.roots().contains(&parent));
     // Children end before their parent.
-    assert_eq!(spans.names(), ["leaf", "leaf", "outer"]);
+    let ended: Vec<&str> = spans
+        .in_end_order()
+        .iter()
+        .map(|span| span.name.as_ref())
+        .collect();
+    assert_eq!(ended, ["leaf", "leaf", "outer"]);
 }
 
 #[traced]
@@ -72,15 +71,18 @@ fn starts_manual_spans() {
 
 #[test]
 fn hand_written_spans_inside_are_children() {
-    let ((), spans) = capture(starts_manual_spans);
-    let parent = spans.named("starts_manual_spans");
-    assert!(spans.named("manual.start").is_child_of(parent));
-    assert!(spans.named("manual.in_span").is_child_of(parent));
+    let capture = Capture::new();
+    capture.run(starts_manual_spans);
+    let spans = capture.spans();
+    let parent = spans.only("starts_manual_spans");
+    assert_eq!(spans.parent(spans.only("manual.start")), Some(parent));
+    assert_eq!(spans.parent(spans.only("manual.in_span")), Some(parent));
 }
 
 #[test]
 fn inside_an_attached_hand_written_span_it_is_a_child() {
-    let ((), spans) = capture(|| {
+    let capture = Capture::new();
+    capture.run(|| {
         let cx = Context::current_with_span(global::tracer("manual").start("manual.outer"));
         {
             let _attached = cx.clone().attach();
@@ -88,20 +90,30 @@ fn inside_an_attached_hand_written_span_it_is_a_child() {
         }
         cx.span().end();
     });
-    assert!(spans.named("leaf").is_child_of(spans.named("manual.outer")));
+    let spans = capture.spans();
+    assert_eq!(
+        spans.parent(spans.only("leaf")),
+        Some(spans.only("manual.outer"))
+    );
 }
 
 #[test]
 fn inside_in_span_it_is_a_child() {
-    let ((), spans) = capture(|| {
+    let capture = Capture::new();
+    capture.run(|| {
         global::tracer("manual").in_span("manual.outer", |_| leaf(1));
     });
-    assert!(spans.named("leaf").is_child_of(spans.named("manual.outer")));
+    let spans = capture.spans();
+    assert_eq!(
+        spans.parent(spans.only("leaf")),
+        Some(spans.only("manual.outer"))
+    );
 }
 
 #[test]
 fn the_current_context_is_restored_after_the_call() {
-    let ((before, during, after), spans) = capture(|| {
+    let capture = Capture::new();
+    let (before, during, after) = capture.run(|| {
         let cx = Context::current_with_span(global::tracer("manual").start("manual.outer"));
         let _attached = cx.clone().attach();
         let before = current_span();
@@ -110,18 +122,21 @@ fn the_current_context_is_restored_after_the_call() {
         cx.span().end();
         (before, during, after)
     });
-    assert_eq!(before, spans.named("manual.outer").span_context);
-    assert_eq!(during, spans.named("reports_current").span_context);
+    let spans = capture.spans();
+    assert_eq!(before, spans.only("manual.outer").span_context);
+    assert_eq!(during, spans.only("reports_current").span_context);
     assert_eq!(after, before);
 }
 
 #[test]
 fn no_span_stays_current_after_a_top_level_call() {
-    let (after, _spans) = capture(|| {
+    let capture = Capture::new();
+    let after = capture.run(|| {
         outer();
-        Context::current().has_active_span()
+        current_span()
     });
-    assert!(!after);
+    // Only the capture's own parent, current before the call.
+    assert_eq!(&after, capture.context().span().span_context());
 }
 
 #[traced]
@@ -135,12 +150,14 @@ fn early_return(x: i32) -> &'static str {
 
 #[test]
 fn early_return_still_returns_and_ends_the_span() {
-    let (values, spans) = capture(|| (early_return(-1), early_return(1)));
+    let capture = Capture::new();
+    let values = capture.run(|| (early_return(-1), early_return(1)));
+    let spans = capture.spans();
     assert_eq!(values, ("negative", "non-negative"));
-    let calls = spans.all_named("early_return");
+    let calls = spans.named("early_return");
     assert_eq!(calls.len(), 2);
     // The first call returned early: no child. The second made one.
-    assert!(spans.named("leaf").is_child_of(calls[1]));
+    assert_eq!(spans.parent(spans.only("leaf")), Some(calls[1]));
     assert!(calls.iter().all(|call| call.status == Status::Unset));
 }
 
@@ -177,20 +194,19 @@ fn question_mark(fail: bool) -> Result<u8, AppError> {
 
 #[test]
 fn question_mark_converts_through_from() {
-    let (values, spans) = capture(|| (question_mark(true), question_mark(false)));
+    let capture = Capture::new();
+    let values = capture.run(|| (question_mark(true), question_mark(false)));
+    let spans = capture.spans();
     assert_eq!(
         values,
         (Err(AppError::Io(std::io::ErrorKind::NotFound)), Ok(14))
     );
-    let calls = spans.all_named("question_mark");
+    let calls = spans.named("question_mark");
     assert_eq!(calls.len(), 2);
     // The converted error is what is recorded.
+    assert_eq!(calls[0].status, Status::error("app error: Io(NotFound)"));
     assert_eq!(
-        calls[0].error_description().as_deref(),
-        Some("app error: Io(NotFound)")
-    );
-    assert_eq!(
-        calls[0].attr_str("error.type").as_deref(),
+        spans.attribute_text(calls[0], "error.type").as_deref(),
         Some(std::any::type_name::<AppError>())
     );
     assert_eq!(calls[1].status, Status::Unset);
@@ -203,15 +219,17 @@ fn recursive(n: u32) -> u32 {
 
 #[test]
 fn recursion_nests_one_span_per_level() {
-    let (value, spans) = capture(|| recursive(3));
+    let capture = Capture::new();
+    let value = capture.run(|| recursive(3));
+    let spans = capture.spans();
     assert_eq!(value, 3);
-    // Deepest ends first; each is the child of the next.
-    let calls = spans.all_named("recursive");
+    // Outermost starts first; each is the parent of the next.
+    let calls = spans.named("recursive");
     assert_eq!(calls.len(), 4);
     for pair in calls.windows(2) {
-        assert!(pair[0].is_child_of(pair[1]));
+        assert_eq!(spans.parent(pair[1]), Some(pair[0]));
     }
-    assert!(calls[3].is_root());
+    assert!(spans.roots().contains(&calls[0]));
 }
 
 /// Returns the line after its name's line.
@@ -234,39 +252,41 @@ mod nested {
 
 #[test]
 fn code_attributes_locate_the_fn() {
-    let (body_line, spans) = capture(located);
-    let span = spans.named("located");
-    assert_eq!(span.attr_keys(), CODE_KEYS);
+    let capture = Capture::new();
+    let body_line = capture.run(located);
+    let spans = capture.spans();
+    let span = spans.only("located");
+    assert_eq!(attribute_keys(span), CODE_KEYS);
     assert_eq!(
-        span.attr("code.function.name"),
-        Some(&Value::from(concat!(module_path!(), "::located")))
+        spans.attribute(span, "code.function.name"),
+        Some(Value::from(concat!(module_path!(), "::located")))
     );
-    assert_eq!(span.attr("code.file.path"), Some(&Value::from(file!())));
     assert_eq!(
-        span.attr("code.line.number"),
-        Some(&Value::I64(i64::from(body_line - 1)))
+        spans.attribute(span, "code.file.path"),
+        Some(Value::from(file!()))
+    );
+    assert_eq!(
+        spans.attribute(span, "code.line.number"),
+        Some(Value::I64(i64::from(body_line - 1)))
     );
 }
 
 #[test]
 fn code_function_name_is_module_path_and_name() {
-    let ((), spans) = capture(|| {
+    let capture = Capture::new();
+    capture.run(|| {
         nested::r#type();
         nested::Thing.method();
     });
+    let spans = capture.spans();
     // A raw identifier is named without its `r#`.
+    let function = |name| spans.attribute_text(spans.only(name), "code.function.name");
     assert_eq!(
-        spans
-            .named("type")
-            .attr_str("code.function.name")
-            .as_deref(),
+        function("type").as_deref(),
         Some(concat!(module_path!(), "::nested::type"))
     );
     assert_eq!(
-        spans
-            .named("method")
-            .attr_str("code.function.name")
-            .as_deref(),
+        function("method").as_deref(),
         // A method annotated on its own is named with its type.
         Some(concat!(module_path!(), "::nested::Thing::method"))
     );
@@ -274,12 +294,14 @@ fn code_function_name_is_module_path_and_name() {
 
 #[test]
 fn code_attributes_are_static_strings() {
-    let (_, spans) = capture(located);
-    let span = spans.named("located");
+    let capture = Capture::new();
+    let _ = capture.run(located);
+    let spans = capture.spans();
+    let span = spans.only("located");
     // `Static(..)` is how opentelemetry debugs a borrowed `&'static str`
     // value: recorded without copying.
     for key in ["code.function.name", "code.file.path"] {
-        let debugged = format!("{:?}", span.attr(key).unwrap());
+        let debugged = format!("{:?}", spans.attribute(span, key).unwrap());
         assert!(debugged.contains("Static("), "{key}: {debugged}");
     }
 }
@@ -292,9 +314,11 @@ fn option_question_mark(values: &[u8]) -> Option<u8> {
 
 #[test]
 fn question_mark_on_option() {
-    let (values, spans) = capture(|| (option_question_mark(&[]), option_question_mark(&[1])));
+    let capture = Capture::new();
+    let values = capture.run(|| (option_question_mark(&[]), option_question_mark(&[1])));
+    let spans = capture.spans();
     assert_eq!(values, (None, Some(2)));
-    let calls = spans.all_named("option_question_mark");
+    let calls = spans.named("option_question_mark");
     assert_eq!(calls.len(), 2);
     // `None` is not an error.
     assert!(calls.iter().all(|call| call.status == Status::Unset));
@@ -310,14 +334,16 @@ fn reads_marker() -> Option<u8> {
 
 #[test]
 fn other_context_entries_still_flow_into_the_body() {
-    let (seen, _spans) = capture(|| {
+    let capture = Capture::new();
+    let seen = capture.run(|| {
         let _attached = Context::current_with_value(Marker(5)).attach();
         reads_marker()
     });
     assert_eq!(seen, Some(5));
 }
 
-/// Logs its drop, and whether a span was current then.
+/// Logs its drop, and whether a span of ours was current then (a
+/// recording one: the capture's remote parent is not).
 struct Loud(&'static str);
 
 thread_local! {
@@ -326,7 +352,7 @@ thread_local! {
 
 impl Drop for Loud {
     fn drop(&mut self) {
-        let in_span = Context::current().has_active_span();
+        let in_span = Context::current().span().is_recording();
         DROPS.with(|drops| drops.borrow_mut().push((self.0, in_span)));
     }
 }
@@ -372,7 +398,8 @@ fn traced_guard_and_format(a: Loud, b: Loud, _guard: Loud) -> String {
 
 #[test]
 fn guards_and_format_only_parameters_drop_in_order_too() {
-    let ((), _spans) = capture(|| {
+    let capture = Capture::new();
+    capture.run(|| {
         untraced_guard_and_format(Loud("a"), Loud("b"), Loud("guard"));
         let plain: Vec<&str> = take_drops().into_iter().map(|(name, _)| name).collect();
         traced_guard_and_format(Loud("a"), Loud("b"), Loud("guard"));
@@ -384,7 +411,8 @@ fn guards_and_format_only_parameters_drop_in_order_too() {
 
 #[test]
 fn parameters_drop_as_in_a_plain_fn_inside_the_span() {
-    let ((), _spans) = capture(|| {
+    let capture = Capture::new();
+    capture.run(|| {
         untraced_drop_order(Loud("a"), Loud("b"), Loud("c"));
         let plain: Vec<&str> = take_drops().into_iter().map(|(name, _)| name).collect();
         traced_drop_order(Loud("a"), Loud("b"), Loud("c"));
@@ -406,11 +434,15 @@ fn boxed_future(name: String) -> std::pin::Pin<Box<dyn Future<Output = usize> + 
 
 #[test]
 fn a_panic_while_building_a_boxed_future_fails_the_span() {
-    let (message, spans) = traced_tests::capture_panic(|| {
-        drop(boxed_future(String::new()));
+    let capture = Capture::new();
+    let message = capture.run(|| {
+        panic_message(|| {
+            drop(boxed_future(String::new()));
+        })
     });
     assert_eq!(message, "empty name");
-    let span = spans.named("boxed_future");
-    assert_eq!(span.attr_str("name").as_deref(), Some(""));
-    assert_eq!(span.error_description().as_deref(), Some("empty name"));
+    let spans = capture.spans();
+    let span = spans.only("boxed_future");
+    assert_eq!(spans.attribute_text(span, "name").as_deref(), Some(""));
+    assert_eq!(span.status, Status::error("empty name"));
 }

@@ -2,8 +2,11 @@
 //! and bounds every recorded text: `args`, `attrs`, `ret`, error and panic
 //! messages.
 
+use opentelemetry::Value;
+use opentelemetry::trace::Status;
+use traced::testing::Capture;
 use traced::traced;
-use traced_tests::{SpanExt, capture, capture_panic};
+use traced_tests::panic_message;
 
 #[traced(args(?items, name))]
 fn store(items: &[u32], name: &str) -> usize {
@@ -13,15 +16,18 @@ fn store(items: &[u32], name: &str) -> usize {
 #[test]
 fn set_max_text_len_bounds_every_recorded_text() {
     traced::set_max_text_len(8);
-    let ((), spans) = capture(|| {
+    let capture = Capture::new();
+    capture.run(|| {
         store(&[1, 2, 3, 4, 5], "a rather long name");
         store(&[1], "short");
     });
-    let spans = spans.all_named("store");
-    assert_eq!(spans[0].attr_str("items"), Some("[1, 2, 3…".into()));
-    assert_eq!(spans[0].attr_str("name"), Some("a rather…".into()));
-    assert_eq!(spans[1].attr_str("items"), Some("[1]".into()));
-    assert_eq!(spans[1].attr_str("name"), Some("short".into()));
+    let spans = capture.spans();
+    let text = |span, key| spans.attribute_text(span, key);
+    let stores = spans.named("store");
+    assert_eq!(text(stores[0], "items"), Some("[1, 2, 3…".into()));
+    assert_eq!(text(stores[0], "name"), Some("a rather…".into()));
+    assert_eq!(text(stores[1], "items"), Some("[1]".into()));
+    assert_eq!(text(stores[1], "name"), Some("short".into()));
 }
 
 #[traced(
@@ -56,37 +62,42 @@ fn give_up(reason: &str) {
 fn the_limit_applies_to_returns_attrs_errors_and_panics() {
     // The same limit as the other test of this binary: they may run at once.
     traced::set_max_text_len(8);
-    let ((), spans) = capture(|| {
+    let capture = Capture::new();
+    capture.run(|| {
         describe("a rather long name");
         greet("world");
         let _ = refuse("a rather long reason");
         let _ = refuse_debug("a rather long reason");
     });
-    let span = spans.named("describe");
-    assert_eq!(span.attr_str("label"), Some("a rather…".into()));
-    assert_eq!(span.attr_str("quoted"), Some("\"a rathe…".into()));
-    assert_eq!(span.attr_str("given"), Some("a rather…".into()));
-    assert_eq!(span.attr_str("return"), Some("\"a rathe…".into()));
+    let spans = capture.spans();
+    let span = spans.only("describe");
+    let text = |span, key| spans.attribute_text(span, key);
+    assert_eq!(text(span, "label"), Some("a rather…".into()));
+    assert_eq!(text(span, "quoted"), Some("\"a rathe…".into()));
+    assert_eq!(text(span, "given"), Some("a rather…".into()));
+    assert_eq!(text(span, "return"), Some("\"a rathe…".into()));
     assert_eq!(
-        spans.named("greet").attr_str("return"),
+        text(spans.only("greet"), "return"),
         Some("hello wo…".into())
     );
     for (name, text) in [("refuse", "a rather…"), ("refuse_debug", "\"a rathe…")] {
-        let span = spans.named(name);
-        assert_eq!(span.error_description(), Some(text.into()), "{name}");
+        let span = spans.only(name);
+        assert_eq!(span.status, Status::error(text), "{name}");
         assert_eq!(
-            span.event_attr("exception", "exception.message"),
-            Some(text.into()),
+            spans.event_attribute(span, "exception", "exception.message"),
+            Some(Value::from(text)),
             "{name}"
         );
     }
 
-    let (message, spans) = capture_panic(|| give_up("a rather long panic"));
+    let capture = Capture::new();
+    let message = capture.run(|| panic_message(|| give_up("a rather long panic")));
+    let spans = capture.spans();
     assert_eq!(message, "a rather long panic", "the panic itself is whole");
-    let span = spans.named("give_up");
-    assert_eq!(span.error_description(), Some("a rather…".into()));
+    let span = spans.only("give_up");
+    assert_eq!(span.status, Status::error("a rather…"));
     assert_eq!(
-        span.event_attr("exception", "exception.message"),
-        Some("a rather…".into())
+        spans.event_attribute(span, "exception", "exception.message"),
+        Some(Value::from("a rather…"))
     );
 }

@@ -51,7 +51,7 @@ pub const ORDERS: [Order; 3] = [
 ];
 
 /// POSTs `order` to the gateway's `/checkout`; any HTTP answer is a result.
-#[traced(kind = client, root, attrs(sku = order.sku, qty = order.qty))]
+#[traced(root, attrs(sku = order.sku, qty = order.qty))]
 pub(crate) async fn place_order(
     client: &reqwest::Client,
     gateway: &str,
@@ -63,7 +63,7 @@ pub(crate) async fn place_order(
         .span_context()
         .trace_id();
     let url = format!("{gateway}/checkout");
-    let (status, body) = wire::post(client, &url, order.body()).await?;
+    let (status, body) = wire::post(client, gateway, "/checkout", order.body()).await?;
     Ok(Placed {
         order: *order,
         url,

@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use http::HeaderMap;
+use opentelemetry_instrumentation_tower::http::server::Layer as OtelLayer;
 use traced::traced;
 
 use super::wire::{self, field, number};
@@ -35,10 +35,14 @@ impl Upstreams {
     }
 }
 
+/// Build it after `traced::init()`: the layer asks for its tracer once.
 pub fn router(upstreams: Upstreams) -> Router {
     Router::new()
         .route("/checkout", post(handle_checkout))
         .with_state(Arc::new(upstreams))
+        // The server span of each request (`POST /checkout`, continuing the
+        // caller's `traceparent`); after the routes, so it sees the route.
+        .layer(OtelLayer::new())
 }
 
 struct Order {
@@ -96,18 +100,13 @@ impl IntoResponse for CheckoutError {
     }
 }
 
-/// The body is taken as text and parsed here, inside the span, so a bad
-/// request is a failed server span too; `sku` and `qty` are recorded from
-/// the raw body, when it has them.
-#[traced(
-    kind = server,
-    name = "POST /checkout",
-    parent = &traced::http::extract(&headers),
-    attrs(sku = field(&body, "sku").ok(), qty = number::<u32>(&body, "qty").ok())
-)]
+/// Runs inside the layer's server span, as its child. The body is taken as
+/// text and parsed here, inside this span, so a bad request fails it (the
+/// server span only fails for a 5xx, as the HTTP conventions say); `sku`
+/// and `qty` are recorded from the raw body, when it has them.
+#[traced(attrs(sku = field(&body, "sku").ok(), qty = number::<u32>(&body, "qty").ok()))]
 async fn handle_checkout(
     State(upstreams): State<Arc<Upstreams>>,
-    headers: HeaderMap,
     body: String,
 ) -> Result<String, CheckoutError> {
     let Order { sku, qty, card } = body.parse().map_err(CheckoutError::BadRequest)?;
@@ -133,10 +132,11 @@ fn price_order(sku: &str, qty: u32) -> Result<u64, CheckoutError> {
     Ok(unit * u64::from(qty))
 }
 
-#[traced(kind = client, args(sku, qty))]
+/// `wire::post` makes the HTTP client span, `POST /reserve`, under this one.
+#[traced(args(sku, qty))]
 async fn reserve_stock(upstreams: &Upstreams, sku: &str, qty: u32) -> Result<(), CheckoutError> {
-    let url = format!("{}/reserve", upstreams.inventory);
-    let (status, body) = wire::post(&upstreams.client, &url, format!("sku={sku}&qty={qty}"))
+    let body = format!("sku={sku}&qty={qty}");
+    let (status, body) = wire::post(&upstreams.client, &upstreams.inventory, "/reserve", body)
         .await
         .map_err(unreachable("inventory"))?;
     if !status.is_success() {
@@ -146,15 +146,14 @@ async fn reserve_stock(upstreams: &Upstreams, sku: &str, qty: u32) -> Result<(),
 }
 
 /// Returns the authorization code.
-#[traced(kind = client, args(amount))]
+#[traced(args(amount))]
 async fn charge_card(
     upstreams: &Upstreams,
     card: &str,
     amount: u64,
 ) -> Result<String, CheckoutError> {
-    let url = format!("{}/charge", upstreams.payment);
     let body = format!("card={card}&amount={amount}");
-    let (status, body) = wire::post(&upstreams.client, &url, body)
+    let (status, body) = wire::post(&upstreams.client, &upstreams.payment, "/charge", body)
         .await
         .map_err(unreachable("payment"))?;
     match status {

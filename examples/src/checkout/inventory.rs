@@ -8,13 +8,16 @@ use axum::Router;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use http::HeaderMap;
+use opentelemetry_instrumentation_tower::http::server::Layer as OtelLayer;
 use traced::traced;
 
 use super::wire::{field, number};
 
+/// Build it after `traced::init()`, as the gateway's.
 pub fn router() -> Router {
-    Router::new().route("/reserve", post(handle_reserve))
+    Router::new()
+        .route("/reserve", post(handle_reserve))
+        .layer(OtelLayer::new())
 }
 
 struct Reservation {
@@ -66,14 +69,10 @@ impl IntoResponse for StockError {
     }
 }
 
-/// Parsed inside the span, as at the gateway: a bad body fails it.
-#[traced(
-    kind = server,
-    name = "POST /reserve",
-    parent = &traced::http::extract(&headers),
-    attrs(sku = field(&body, "sku").ok(), qty = number::<u32>(&body, "qty").ok())
-)]
-async fn handle_reserve(headers: HeaderMap, body: String) -> Result<String, StockError> {
+/// Under the server span `POST /reserve`; parsed inside this span, as at
+/// the gateway: a bad body fails it.
+#[traced(attrs(sku = field(&body, "sku").ok(), qty = number::<u32>(&body, "qty").ok()))]
+async fn handle_reserve(body: String) -> Result<String, StockError> {
     let Reservation { sku, qty } = body.parse().map_err(StockError::BadRequest)?;
     Stock.reserve(&sku, qty).await
 }

@@ -9,7 +9,7 @@ use axum::Router;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use http::HeaderMap;
+use opentelemetry_instrumentation_tower::http::server::Layer as OtelLayer;
 use traced::traced;
 
 use super::wire::{field, number};
@@ -17,8 +17,11 @@ use super::wire::{field, number};
 /// How long the review of a flagged card takes: the slow span of the demo.
 pub const REVIEW_TIME: Duration = Duration::from_millis(300);
 
+/// Build it after `traced::init()`, as the gateway's.
 pub fn router() -> Router {
-    Router::new().route("/charge", post(handle_charge))
+    Router::new()
+        .route("/charge", post(handle_charge))
+        .layer(OtelLayer::new())
 }
 
 /// A charge request; the card number is kept out of every span.
@@ -88,15 +91,11 @@ impl IntoResponse for ChargeError {
     }
 }
 
-/// Parsed inside the span, as at the gateway: a bad body fails it. The
-/// card number is not recorded, not even from a bad body.
-#[traced(
-    kind = server,
-    name = "POST /charge",
-    parent = &traced::http::extract(&headers),
-    attrs(amount = number::<u64>(&body, "amount").ok())
-)]
-async fn handle_charge(headers: HeaderMap, body: String) -> Result<String, ChargeError> {
+/// Under the server span `POST /charge`; parsed inside this span, as at
+/// the gateway: a bad body fails it. The card number is not recorded, not
+/// even from a bad body.
+#[traced(attrs(amount = number::<u64>(&body, "amount").ok()))]
+async fn handle_charge(body: String) -> Result<String, ChargeError> {
     let Charge { card, amount } = body.parse().map_err(ChargeError::BadRequest)?;
     Ok(charge(&card, amount).await?)
 }

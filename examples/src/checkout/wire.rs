@@ -2,7 +2,7 @@
 //! not need serde) and POSTs that carry the caller's trace context.
 
 use axum::http::StatusCode;
-use http::HeaderMap;
+use traced::http::TracedRequest as _;
 
 /// The value of `key` in `body`.
 pub fn field<'a>(body: &'a str, key: &str) -> Result<&'a str, String> {
@@ -19,17 +19,20 @@ pub fn number<T: std::str::FromStr>(body: &str, key: &str) -> Result<T, String> 
         .map_err(|_| format!("`{key}={text}` is not a number"))
 }
 
-/// POSTs `body` to `url` with the current span's context in `traceparent`,
-/// so the receiving service's span is a child of the caller's client span.
-/// Call it inside a `#[traced(kind = client)]` fn.
+/// POSTs `body` to `path` of the service at `base`, in an HTTP client span
+/// (`POST {path}`, a child of the caller's span) whose context goes along
+/// in `traceparent`, so the receiving service's server span is its child.
 pub async fn post(
     client: &reqwest::Client,
-    url: &str,
+    base: &str,
+    path: &'static str,
     body: String,
 ) -> Result<(StatusCode, String), reqwest::Error> {
-    let mut headers = HeaderMap::new();
-    traced::http::inject(&mut headers);
-    let response = client.post(url).headers(headers).body(body).send().await?;
+    let response = client
+        .post(format!("{base}{path}"))
+        .body(body)
+        .send_traced_as(path)
+        .await?;
     let status = response.status();
     Ok((status, response.text().await?))
 }

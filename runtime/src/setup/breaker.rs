@@ -18,7 +18,7 @@ pub(crate) const PAUSE: Duration = Duration::from_secs(1);
 
 #[derive(Debug)]
 pub(crate) struct Breaker<E> {
-    inner: E,
+    pub(super) inner: E,
     paused_until: Mutex<Option<Instant>>,
 }
 
@@ -30,12 +30,12 @@ impl<E> Breaker<E> {
         }
     }
 
-    fn paused(&self) -> bool {
+    pub(super) fn paused(&self) -> bool {
         let until = *self.paused_until.lock().unwrap_or_else(|e| e.into_inner());
         until.is_some_and(|until| Instant::now() < until)
     }
 
-    fn pause(&self, failed: bool) {
+    pub(super) fn pause(&self, failed: bool) {
         let mut until = self.paused_until.lock().unwrap_or_else(|e| e.into_inner());
         *until = failed.then(|| Instant::now() + PAUSE);
     }

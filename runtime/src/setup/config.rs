@@ -103,6 +103,9 @@ pub(crate) struct Settings {
     pub protocol: Protocol,
     /// The full URL spans are sent to.
     pub endpoint: String,
+    /// Said once when the OTLP pipeline is installed: how to write a base
+    /// endpoint given as a full traces URL (`base_endpoint`).
+    pub endpoint_note: Option<String>,
     pub export_timeout: Duration,
     pub sampler: Sampler,
     pub batch: Batch,
@@ -155,6 +158,12 @@ impl Settings {
             },
         };
         let endpoint = resolve_endpoint(env, &code.endpoint, &code.traces_endpoint, protocol)?;
+        let endpoint_note = exporters
+            .contains(&Exporter::Otlp)
+            .then(|| {
+                super::base_endpoint::note(env, &code.endpoint, &code.traces_endpoint, protocol)
+            })
+            .flatten();
         let export_timeout = match code.export_timeout {
             Some(timeout) if timeout.is_zero() => {
                 return Err(SetupError::invalid(
@@ -184,6 +193,7 @@ impl Settings {
             exporters,
             protocol,
             endpoint,
+            endpoint_note,
             export_timeout,
             sampler,
             batch,

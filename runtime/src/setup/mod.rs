@@ -14,7 +14,7 @@
 //! | `OTEL_SERVICE_NAME` | any name | `service.name` of `OTEL_RESOURCE_ATTRIBUTES`, else `unknown_service:<program>` |
 //! | `OTEL_RESOURCE_ATTRIBUTES` | `key=value,key=value`, values percent-encoded | none |
 //! | `OTEL_TRACES_EXPORTER` | `otlp`, `console`, `none`, or a list such as `otlp,console` | `otlp` |
-//! | `OTEL_EXPORTER_OTLP_ENDPOINT` | `http://host:port`; HTTP appends `/v1/traces` | `http://localhost:4318` (`4317` for gRPC) |
+//! | `OTEL_EXPORTER_OTLP_ENDPOINT` | `http://host:port`; HTTP appends `/v1/traces` (a value ending in `/v1/traces` is taken without it, and reported) | `http://localhost:4318` (`4317` for gRPC) |
 //! | `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` | the full URL, used as given; wins over the one above | |
 //! | `OTEL_EXPORTER_OTLP_PROTOCOL`, `OTEL_EXPORTER_OTLP_TRACES_PROTOCOL` | `http/protobuf`, `grpc` | `http/protobuf` |
 //! | `OTEL_EXPORTER_OTLP_TIMEOUT`, `OTEL_EXPORTER_OTLP_TRACES_TIMEOUT` | milliseconds | `10000` |
@@ -50,6 +50,10 @@
 //! - **Nothing is lost on a normal exit.** Dropping the [`TracerGuard`]
 //!   exports every span that ended before the drop, and waits at most the
 //!   shutdown timeout (5 s, [`Setup::shutdown_timeout`]) for the collector.
+//! - **One pipeline, kept by one guard.** A second `init` while a guard
+//!   that installed a pipeline is alive is refused; the first span started
+//!   after the guard was dropped (`let _ = traced::init()?;` drops it at
+//!   once) is reported, once, with the fix.
 //! - **`OTEL_SDK_DISABLED=true` or `OTEL_TRACES_EXPORTER=none`** installs no
 //!   provider, so traced calls cost what they cost with no SDK; the
 //!   propagator is still installed, so incoming trace context is passed on.
@@ -57,15 +61,22 @@
 //! Endpoints must be `http://`: TLS is not built in, so send to a collector
 //! on the same host or network and let it forward over TLS.
 
+mod base_endpoint;
 mod breaker;
 mod config;
 mod console;
 mod diagnose;
 mod error;
+mod lifetime;
+#[cfg(feature = "logs")]
+#[cfg_attr(docsrs, doc(cfg(feature = "logs")))]
+pub mod logs;
 mod offload;
 mod parse;
 mod pipeline;
 mod stats;
+#[cfg(feature = "tracing")]
+mod tracing_layer;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -75,6 +86,8 @@ use opentelemetry::{Key, KeyValue, Value};
 
 pub use config::{Exporter, Protocol, Sampler};
 pub use error::SetupError;
+#[cfg(feature = "logs")]
+pub use logs::LogLayer;
 pub use stats::ExportStats;
 
 use config::{Environment, Overrides, Settings};
@@ -84,11 +97,18 @@ use stats::Reporter;
 /// Installs tracing as the `OTEL_*` variables say; see the [module docs](self).
 ///
 /// Keep the guard for as long as the program runs: dropping it exports what
-/// is left and shuts the pipeline down.
+/// is left and shuts the pipeline down. `let _ = traced::init()?;` drops it
+/// at once; the first span started after that is reported (once) with the
+/// fix, since no later span is exported.
 ///
 /// ```no_run
 /// let _guard = traced::init().expect("tracing set-up");
 /// ```
+///
+/// Call it once per program: while a guard that installed a pipeline is
+/// alive, another `init` is refused with a [`SetupError`] that says so
+/// (nothing is replaced); after that guard has been dropped, `init` can
+/// install a new pipeline.
 ///
 /// Or let `#[traced(init)]` on `main` do it, so that `main` gets a span of
 /// its own that every call below it joins (the guard drops after that span
@@ -126,6 +146,8 @@ pub struct Setup {
     code: Overrides,
     environment: Environment,
     report: Option<Reporter>,
+    #[cfg(feature = "logs")]
+    logs: logs::LogsOverrides,
 }
 
 impl Setup {
@@ -233,8 +255,16 @@ impl Setup {
 
     /// Checks the settings, then installs the provider and the propagator.
     pub fn init(self) -> Result<TracerGuard, SetupError> {
-        let settings = Settings::resolve(&self.environment, self.code)?;
+        let settings = Settings::resolve(&self.environment, self.code.clone())?;
         let report = self.report.unwrap_or_else(|| Arc::new(write_to_stderr));
+        // Before the spans' pipeline: building it installs nothing global,
+        // so a failure here leaves nothing installed.
+        #[cfg(feature = "logs")]
+        let logs = logs::install(
+            &logs::LogsSettings::resolve(&self.environment, &self.code, &self.logs, &settings)?,
+            pipeline::resource(&settings),
+            &report,
+        )?;
         let pipeline = if settings.records() {
             Some(pipeline::install(&settings, &report)?)
         } else {
@@ -242,10 +272,15 @@ impl Setup {
         };
         // Last, so that a failed `init` has installed nothing at all.
         crate::propagator::install_w3c();
+        if let (Some(_), Some(note)) = (&pipeline, &settings.endpoint_note) {
+            report(note);
+        }
         Ok(TracerGuard {
             pipeline,
             shutdown_timeout: settings.shutdown_timeout,
             report,
+            #[cfg(feature = "logs")]
+            logs,
         })
     }
 }
@@ -271,11 +306,17 @@ impl std::fmt::Debug for Setup {
 /// default). It is safe inside an async context, but it blocks that thread
 /// meanwhile: if the collector is served by the same current-thread runtime
 /// (as in a test), drop the guard from `spawn_blocking` or a thread of its own.
+///
+/// Spans started after the drop are not exported; the first one is
+/// reported (to standard error or [`Setup::report_with`]), naming the usual
+/// cause, `let _ = traced::init()?;`, and the fix, `let _guard = ..`.
 #[must_use = "dropping the guard shuts tracing down at once; keep it: `let _guard = traced::init()?;`"]
 pub struct TracerGuard {
     pipeline: Option<Pipeline>,
     shutdown_timeout: Duration,
     report: Reporter,
+    #[cfg(feature = "logs")]
+    logs: logs::LogsPipeline,
 }
 
 impl TracerGuard {
@@ -286,15 +327,19 @@ impl TracerGuard {
             .map_or_else(ExportStats::default, |p| total(&p.counters))
     }
 
-    /// Exports every ended span now, waiting for the collector.
+    /// Exports every ended span (and, with feature `logs`, every log
+    /// record written) now, waiting for the collector.
     pub fn force_flush(&self) -> Result<(), SetupError> {
-        match &self.pipeline {
+        let spans = match &self.pipeline {
             Some(pipeline) => pipeline
                 .provider
                 .force_flush()
                 .map_err(|error| SetupError::guard("flushing spans", error)),
             None => Ok(()),
-        }
+        };
+        #[cfg(feature = "logs")]
+        let spans = spans.and(self.logs.force_flush());
+        spans
     }
 
     /// Exports what is left and shuts down, waiting at most the shutdown
@@ -307,9 +352,29 @@ impl TracerGuard {
     }
 
     fn finish(&mut self) -> Result<ExportStats, SetupError> {
+        // Logs shut down alongside, within the same timeout.
+        #[cfg(feature = "logs")]
+        let logs = self.logs.begin_shutdown(self.shutdown_timeout);
+        let spans = self.finish_spans();
+        #[cfg(feature = "logs")]
+        if let Err(error) = logs.wait() {
+            return match spans {
+                Ok(stats) => Err(error.with_stats(stats)),
+                Err(spans) => {
+                    (self.report)(&error.to_string());
+                    Err(spans)
+                }
+            };
+        }
+        spans
+    }
+
+    fn finish_spans(&mut self) -> Result<ExportStats, SetupError> {
         let Some(pipeline) = self.pipeline.take() else {
             return Ok(ExportStats::default());
         };
+        // Calls from here on ask the global provider, which reports them.
+        crate::site::owned::retire(pipeline.generation);
         let result = pipeline
             .provider
             .shutdown_with_timeout(self.shutdown_timeout)
@@ -324,6 +389,9 @@ impl TracerGuard {
             // collector above is bounded by the shutdown timeout.
             runtime.shutdown_background();
         }
+        // Only now may another `init` install a pipeline; spans started
+        // from here on are reported once.
+        drop(pipeline.lease);
         result
             .map(|()| stats)
             .map_err(|error| error.with_stats(stats))

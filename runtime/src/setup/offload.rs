@@ -9,6 +9,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use opentelemetry::Context;
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
 use opentelemetry_sdk::trace::{SpanData, SpanExporter};
@@ -21,6 +22,9 @@ pub(crate) fn export_runtime() -> Result<tokio::runtime::Runtime, SetupError> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .thread_name("traced-export")
+        // What the exporters' own crates (hyper, tonic, reqwest) log or trace
+        // while exporting must not be exported in turn, in a loop.
+        .on_thread_start(|| std::mem::forget(Context::enter_telemetry_suppressed_scope()))
         .enable_all()
         .build()
         .map_err(|error| SetupError::failed("starting the export thread", error))
@@ -29,8 +33,8 @@ pub(crate) fn export_runtime() -> Result<tokio::runtime::Runtime, SetupError> {
 /// An exporter whose exports run on `runtime`, whatever thread asks.
 #[derive(Debug)]
 pub(crate) struct Offloaded<E> {
-    inner: Arc<E>,
-    runtime: Handle,
+    pub(super) inner: Arc<E>,
+    pub(super) runtime: Handle,
 }
 
 impl<E> Offloaded<E> {

@@ -84,6 +84,12 @@ pub(crate) fn unknown_service() -> String {
 }
 
 pub(crate) fn parse_exporters(list: &str) -> Result<Vec<Exporter>, SetupError> {
+    parse_exporter_list("OTEL_TRACES_EXPORTER", list)
+}
+
+/// `otlp`, `console`, `none` or a list of them, from `variable`
+/// (`OTEL_TRACES_EXPORTER`, `OTEL_LOGS_EXPORTER`).
+pub(crate) fn parse_exporter_list(variable: &str, list: &str) -> Result<Vec<Exporter>, SetupError> {
     let mut exporters = Vec::new();
     for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
         let exporter = match name.to_ascii_lowercase().as_str() {
@@ -92,7 +98,7 @@ pub(crate) fn parse_exporters(list: &str) -> Result<Vec<Exporter>, SetupError> {
             "none" => Exporter::None,
             "jaeger" | "zipkin" => {
                 return Err(SetupError::invalid(
-                    "OTEL_TRACES_EXPORTER",
+                    variable,
                     list,
                     format!(
                         "`{name}` is not built in; use `otlp` (Jaeger, Zipkin and Tempo all accept OTLP)"
@@ -101,7 +107,7 @@ pub(crate) fn parse_exporters(list: &str) -> Result<Vec<Exporter>, SetupError> {
             }
             _ => {
                 return Err(SetupError::invalid(
-                    "OTEL_TRACES_EXPORTER",
+                    variable,
                     list,
                     format!("unknown exporter `{name}`; expected `otlp`, `console` or `none`"),
                 ));
@@ -131,6 +137,23 @@ pub(crate) fn parse_protocol(name: &str, value: &str) -> Result<Protocol, SetupE
     }
 }
 
+/// The names one signal's endpoint is set by, and the path HTTP appends to
+/// a base endpoint for it.
+pub(crate) struct Signal {
+    /// The builder method of the signal's full URL (`Setup::traces_endpoint`).
+    pub setting: &'static str,
+    /// Its variable (`OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`).
+    pub variable: &'static str,
+    /// `/v1/traces`, `/v1/logs`.
+    pub path: &'static str,
+}
+
+pub(crate) const TRACES: Signal = Signal {
+    setting: "Setup::traces_endpoint",
+    variable: "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+    path: "/v1/traces",
+};
+
 /// The traces URL: a signal-specific endpoint is used as given; a base
 /// endpoint gets `/v1/traces` for HTTP, as the specification says.
 pub(crate) fn resolve_endpoint(
@@ -139,12 +162,24 @@ pub(crate) fn resolve_endpoint(
     traces: &Option<String>,
     protocol: Protocol,
 ) -> Result<String, SetupError> {
-    let (setting, url, is_base) = if let Some(url) = traces {
-        ("Setup::traces_endpoint", url.clone(), false)
+    resolve_signal_endpoint(env, base, traces, protocol, &TRACES)
+}
+
+/// The URL of `signal`: its own endpoint (code, then variable) is used as
+/// given; a base endpoint gets the signal's path for HTTP.
+pub(crate) fn resolve_signal_endpoint(
+    env: &Environment,
+    base: &Option<String>,
+    own: &Option<String>,
+    protocol: Protocol,
+    signal: &Signal,
+) -> Result<String, SetupError> {
+    let (setting, url, is_base) = if let Some(url) = own {
+        (signal.setting, url.clone(), false)
     } else if let Some(url) = base {
         ("Setup::endpoint", url.clone(), true)
-    } else if let Some(url) = env.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") {
-        ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", url, false)
+    } else if let Some(url) = env.get(signal.variable) {
+        (signal.variable, url, false)
     } else if let Some(url) = env.get("OTEL_EXPORTER_OTLP_ENDPOINT") {
         ("OTEL_EXPORTER_OTLP_ENDPOINT", url, true)
     } else {
@@ -156,7 +191,15 @@ pub(crate) fn resolve_endpoint(
     };
     let url = check_url(setting, &url)?;
     Ok(match (protocol, is_base) {
-        (Protocol::HttpProtobuf, true) => format!("{}/v1/traces", url.trim_end_matches('/')),
+        // A base written as a full signal URL (`…/v1/traces`) is taken
+        // without that path; `init` reports it (`base_endpoint::note`).
+        (Protocol::HttpProtobuf, true) => {
+            format!(
+                "{}{}",
+                super::base_endpoint::without_signal_path(&url),
+                signal.path
+            )
+        }
         _ => url,
     })
 }

@@ -2,7 +2,6 @@
 
 use std::sync::Arc;
 
-use opentelemetry::global;
 use opentelemetry_otlp::{WithExportConfig, WithHttpConfig};
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::resource::TelemetryResourceDetector;
@@ -13,6 +12,7 @@ use opentelemetry_sdk::trace::{
 use super::breaker::Breaker;
 use super::config::{Exporter, Protocol, Sampler, Settings};
 use super::error::SetupError;
+use super::lifetime::Lease;
 use super::offload::{Offloaded, export_runtime};
 use super::stats::{CountEnded, CountExported, Counters, Reporter};
 
@@ -22,10 +22,16 @@ pub(crate) struct Pipeline {
     pub provider: SdkTracerProvider,
     pub runtime: Option<tokio::runtime::Runtime>,
     pub counters: Vec<Arc<Counters>>,
+    /// Given back last (`TracerGuard::finish`), when the rest has shut down.
+    pub lease: Lease,
+    /// The provider's generation as traced's installed provider, retired
+    /// when the guard shuts it down (later calls then ask the global one).
+    pub generation: u64,
 }
 
 /// Builds the provider (one batch processor per exporter) and makes it global.
 pub(crate) fn install(settings: &Settings, report: &Reporter) -> Result<Pipeline, SetupError> {
+    let lease = Lease::take(report)?;
     let mut builder = SdkTracerProvider::builder()
         .with_resource(resource(settings))
         .with_sampler(sampler(settings.sampler));
@@ -59,16 +65,17 @@ pub(crate) fn install(settings: &Settings, report: &Reporter) -> Result<Pipeline
         }
     }
     let provider = builder.build();
-    crate::provider::before_installing();
-    global::set_tracer_provider(provider.clone());
+    let generation = crate::site::owned::install(provider.clone(), lease.watch(provider.clone()));
     Ok(Pipeline {
         provider,
         runtime,
         counters,
+        lease,
+        generation,
     })
 }
 
-fn resource(settings: &Settings) -> Resource {
+pub(super) fn resource(settings: &Settings) -> Resource {
     Resource::builder_empty()
         .with_detector(Box::new(TelemetryResourceDetector))
         .with_attributes(settings.resource.iter().cloned())
@@ -105,7 +112,7 @@ fn otlp_exporter(
             .build(),
         Protocol::HttpProtobuf => opentelemetry_otlp::SpanExporter::builder()
             .with_http()
-            .with_http_client(http_client(settings)?)
+            .with_http_client(http_client(&settings.endpoint, settings.export_timeout)?)
             .with_protocol(opentelemetry_otlp::Protocol::HttpBinary)
             .with_endpoint(&settings.endpoint)
             .with_timeout(settings.export_timeout)
@@ -117,9 +124,12 @@ fn otlp_exporter(
 /// The HTTP client for OTLP/HTTP. A collector on this host is reached
 /// directly: `HTTP_PROXY` is meant for the outside world, and a proxy
 /// without a `NO_PROXY` entry for loopback would swallow every span.
-fn http_client(settings: &Settings) -> Result<reqwest::Client, SetupError> {
-    let mut client = reqwest::Client::builder().timeout(settings.export_timeout);
-    if is_loopback(&settings.endpoint) {
+pub(super) fn http_client(
+    endpoint: &str,
+    timeout: std::time::Duration,
+) -> Result<reqwest::Client, SetupError> {
+    let mut client = reqwest::Client::builder().timeout(timeout);
+    if is_loopback(endpoint) {
         client = client.no_proxy();
     }
     client

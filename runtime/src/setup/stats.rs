@@ -60,11 +60,18 @@ pub(crate) struct Counters {
     /// (a collector that never answered) changes nothing and says nothing.
     closed: AtomicBool,
     destination: String,
+    /// What is counted, in reports: `spans`, `log records`.
+    unit: &'static str,
     report: Reporter,
 }
 
 impl Counters {
     pub(crate) fn new(destination: String, report: Reporter) -> Arc<Self> {
+        Self::of("spans", destination, report)
+    }
+
+    /// Counters of `unit`s (`log records`) rather than spans.
+    pub(crate) fn of(unit: &'static str, destination: String, report: Reporter) -> Arc<Self> {
         Arc::new(Self {
             ended: AtomicU64::new(0),
             exported: AtomicU64::new(0),
@@ -73,6 +80,7 @@ impl Counters {
             failed_before: AtomicU64::new(0),
             closed: AtomicBool::new(false),
             destination,
+            unit,
             report,
         })
     }
@@ -89,7 +97,15 @@ impl Counters {
         }
     }
 
-    fn record_success(&self, spans: usize) {
+    /// One more emitted log record, unless the counts are final.
+    #[cfg(feature = "logs")]
+    pub(super) fn count_ended(&self) {
+        if !self.closed.load(Ordering::Acquire) {
+            self.ended.fetch_add(1, Ordering::AcqRel);
+        }
+    }
+
+    pub(super) fn record_success(&self, spans: usize) {
         if self.closed.load(Ordering::Acquire) {
             return;
         }
@@ -98,25 +114,26 @@ impl Counters {
             let lost =
                 self.failed.load(Ordering::Acquire) - self.failed_before.load(Ordering::Acquire);
             (self.report)(&format!(
-                "traced: exporting spans to {} works again; {lost} spans could not be sent meanwhile",
-                self.destination
+                "traced: exporting {unit} to {} works again; {lost} {unit} could not be sent meanwhile",
+                self.destination,
+                unit = self.unit,
             ));
         }
     }
 
-    fn record_failure(&self, spans: usize, error: &dyn fmt::Display) {
+    pub(super) fn record_failure(&self, spans: usize, error: &dyn fmt::Display) {
         if self.closed.load(Ordering::Acquire) {
             return;
         }
         let failed_before = self.failed.fetch_add(spans as u64, Ordering::AcqRel);
         if !self.failing.swap(true, Ordering::AcqRel) {
             self.failed_before.store(failed_before, Ordering::Release);
-            let hint = super::diagnose::connection_hint(&self.destination)
+            let hint = super::diagnose::failure_hint(&self.destination, &error.to_string())
                 .map_or(String::new(), |hint| format!(" ({hint})"));
             (self.report)(&format!(
-                "traced: could not export spans to {}: {error}{hint} \
+                "traced: could not export {} to {}: {error}{hint} \
                  (reported again when exports work, or once at shutdown)",
-                self.destination
+                self.unit, self.destination
             ));
         }
     }
@@ -130,10 +147,11 @@ impl Counters {
             return;
         }
         (self.report)(&format!(
-            "traced: {} of {} spans were not exported to {}: {} in failed exports, \
+            "traced: {} of {} {} were not exported to {}: {} in failed exports, \
              {} dropped because the export queue was full or shutdown timed out",
             stats.failed + stats.dropped,
             stats.ended,
+            self.unit,
             self.destination,
             stats.failed,
             stats.dropped,

@@ -57,7 +57,9 @@ where
 {
     super::provider::before_installing();
     let generation = GENERATION.fetch_add(1, Ordering::AcqRel) + 1;
-    *CURRENT.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some((generation, sdk));
+    *CURRENT
+        .write()
+        .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some((generation, sdk));
     // Drops the previous global provider: an `Owned` of an earlier
     // generation retires nothing of ours.
     global::set_tracer_provider(Owned { global, generation });
@@ -67,8 +69,13 @@ where
 /// `generation`'s provider is no longer the global one (replaced, or its
 /// guard has shut it down): later calls ask the global provider.
 pub(crate) fn retire(generation: u64) {
-    let mut current = CURRENT.write().unwrap_or_else(|poisoned| poisoned.into_inner());
-    if current.as_ref().is_some_and(|(owned, _)| *owned == generation) {
+    let mut current = CURRENT
+        .write()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if current
+        .as_ref()
+        .is_some_and(|(owned, _)| *owned == generation)
+    {
         *current = None;
         GENERATION.fetch_add(1, Ordering::AcqRel);
     }
@@ -78,7 +85,10 @@ pub(crate) fn retire(generation: u64) {
 /// installed here; `None` otherwise (or when the cache is busy: a span
 /// processor that makes traced calls while a span starts).
 #[inline]
-pub(crate) fn with_tracer<R>(site: &'static CallSite, start: impl FnOnce(&SdkTracer) -> R) -> Option<R> {
+pub(crate) fn with_tracer<R>(
+    site: &'static CallSite,
+    start: impl FnOnce(&SdkTracer) -> R,
+) -> Option<R> {
     let generation = GENERATION.load(Ordering::Acquire);
     if generation == 0 || !still_global(generation) {
         return None;
@@ -106,7 +116,7 @@ fn still_global(generation: u64) -> bool {
         calls.set(count);
         count
     });
-    if calls % RECHECK_EVERY != 0 {
+    if !calls.is_multiple_of(RECHECK_EVERY) {
         return true;
     }
     recheck(generation)
@@ -140,11 +150,20 @@ fn slot_of(site: &CallSite) -> usize {
 
 /// Makes `site`'s tracer from the current provider and keeps it.
 #[cold]
-fn fill(cache: &RefCell<Cache>, generation: u64, slot: usize, site: &CallSite) -> Option<SdkTracer> {
+fn fill(
+    cache: &RefCell<Cache>,
+    generation: u64,
+    slot: usize,
+    site: &CallSite,
+) -> Option<SdkTracer> {
     let tracer = {
-        let current = CURRENT.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let current = CURRENT
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         match current.as_ref() {
-            Some((owned, provider)) if *owned == generation => provider.tracer_with_scope(site.scope()),
+            Some((owned, provider)) if *owned == generation => {
+                provider.tracer_with_scope(site.scope())
+            }
             _ => return None,
         }
     };
@@ -186,6 +205,8 @@ impl<P> Drop for Owned<P> {
 
 impl<P> std::fmt::Debug for Owned<P> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Owned").field("generation", &self.generation).finish()
+        f.debug_struct("Owned")
+            .field("generation", &self.generation)
+            .finish()
     }
 }

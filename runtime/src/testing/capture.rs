@@ -5,11 +5,11 @@ use std::future::Future;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::Duration;
 
+use opentelemetry::Context;
 use opentelemetry::context::FutureExt as _;
 use opentelemetry::trace::{
     SpanContext, SpanId, TraceContextExt as _, TraceFlags, TraceId, TraceState,
 };
-use opentelemetry::{Context, global};
 use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::trace::{
     IdGenerator as _, RandomIdGenerator, Sampler, SdkTracerProvider, Span, SpanData, SpanProcessor,
@@ -54,17 +54,27 @@ impl SpanProcessor for KeepCaptured {
 /// The store every capture of the process shares; the first use installs
 /// the provider that fills it, and the W3C propagator, as `init` does.
 fn kept() -> &'static Arc<Kept> {
-    static KEPT: OnceLock<Arc<Kept>> = OnceLock::new();
-    KEPT.get_or_init(|| {
+    &installed().0
+}
+
+/// The capturing provider, for layers that make spans on it directly
+/// (`Capture::tracing_layer`).
+#[cfg_attr(not(feature = "tracing"), allow(dead_code))]
+pub(super) fn provider() -> &'static SdkTracerProvider {
+    &installed().1
+}
+
+fn installed() -> &'static (Arc<Kept>, SdkTracerProvider) {
+    static INSTALLED: OnceLock<(Arc<Kept>, SdkTracerProvider)> = OnceLock::new();
+    INSTALLED.get_or_init(|| {
         let kept = Arc::new(Kept::default());
         let provider = SdkTracerProvider::builder()
             .with_sampler(Sampler::AlwaysOn)
             .with_span_processor(KeepCaptured(Arc::clone(&kept)))
             .build();
-        crate::provider::before_installing();
-        global::set_tracer_provider(provider);
+        crate::site::owned::install(provider.clone(), provider.clone());
         crate::propagator::install_w3c();
-        kept
+        (kept, provider)
     })
 }
 
@@ -84,6 +94,7 @@ impl Capture {
         let ids = RandomIdGenerator::default();
         let (trace_id, span_id) = (ids.new_trace_id(), ids.new_span_id());
         kept.lock().insert(trace_id, Vec::new());
+        super::logs::register(trace_id);
         // The capture's parent is a remote span, as if a caller had sent it,
         // so the code under test makes spans exactly as in production.
         let parent = SpanContext::new(
@@ -170,5 +181,6 @@ impl Default for Capture {
 impl Drop for Capture {
     fn drop(&mut self) {
         kept().lock().remove(&self.trace_id);
+        super::logs::forget(self.trace_id);
     }
 }

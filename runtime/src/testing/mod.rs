@@ -42,13 +42,19 @@
 //! - a server handler with `parent = &traced::http::extract(..)` joins the
 //!   capture when the request headers carry it:
 //!   `traced::http::inject_context(&capture.context(), &mut headers)`;
-//! - a `#[traced(root)]` fn starts a new trace, so it is not captured.
+//! - a `#[traced(root)]` fn starts a new trace, so it is not captured;
+//! - `tracing` spans are captured too under a subscriber with
+//!   `Capture::tracing_layer` (feature `tracing`).
 //!
 //! Code that installs another global tracer provider takes spans away from
 //! every capture in that test binary; keep such tests in a binary of their own.
 
 mod capture;
+mod logs;
 mod spans;
+#[cfg(feature = "tracing")]
+mod tracing_layer;
 
 pub use capture::Capture;
+pub use logs::{CaptureLogLayer, Logs};
 pub use spans::Spans;

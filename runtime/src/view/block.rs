@@ -1,9 +1,13 @@
 //! One trace drawn as a block: a header line, then one line per span.
 
+use std::collections::{HashMap, HashSet};
 use std::time::{Duration, SystemTime};
+
+use opentelemetry::trace::SpanId;
 
 use super::layout::{Columns, bar_cells};
 use super::line::{Line, pad, truncate, width as text_width};
+use super::logs::{LogLine, Pending, Placement};
 use super::paint::{self, Paint};
 use super::tree::Tree;
 use super::{SpanRecord, critical, duration};
@@ -12,8 +16,15 @@ const FAILED: &str = "✗";
 const SLOWEST: &str = "◀ slowest";
 const BAR: &str = "█";
 
-/// The block of one trace's spans, each line at most `width` columns wide.
-pub(crate) fn render(spans: Vec<&SpanRecord>, width: usize, color: bool) -> String {
+/// The block of one trace's spans, each line at most `width` columns wide,
+/// with at most `logs_per_span` of its log lines under each span.
+pub(crate) fn render(
+    spans: Vec<&SpanRecord>,
+    logs: Vec<&LogLine>,
+    width: usize,
+    color: bool,
+    logs_per_span: usize,
+) -> String {
     let tree = Tree::new(spans);
     let Some(axis) = Axis::of(&tree) else {
         return String::new();
@@ -44,16 +55,63 @@ pub(crate) fn render(spans: Vec<&SpanRecord>, width: usize, color: bool) -> Stri
     };
     let columns = Columns::fit(width, wanted);
 
+    let mut by_span = logs_by_span(&tree, logs);
+    let logs_drawn = match logs_per_span {
+        0 => 0,
+        _ => by_span.values().map(Vec::len).sum(),
+    };
+
     let mut out = String::new();
-    let mut header = header(&tree, &axis, width);
+    let mut header = header(&tree, &axis, width, logs_drawn);
     header.fit(width);
     header.write(&mut out, color);
+    // The spans above this row whose log lines are not all drawn: a span's
+    // lines go between its children's rows, in time order.
+    let mut open: Vec<(usize, Pending<'_>)> = Vec::new();
+    let write = |lines: Vec<Line>, out: &mut String| {
+        for line in lines {
+            line.write(out, color);
+        }
+    };
     for (cells, row) in rows.iter().zip(&tree.rows) {
+        while let Some((_, mut done)) = open.pop_if(|(depth, _)| *depth >= row.depth) {
+            write(done.rest(), &mut out);
+        }
+        if let Some((_, parent)) = open.last_mut() {
+            write(parent.before(row.record.start), &mut out);
+        }
         let mut line = cells.line(&columns, &axis, row.record);
         line.fit(width);
         line.write(&mut out, color);
+        // Drawn once, under the first span with this id.
+        let logs = by_span.remove(&row.record.span_id).unwrap_or_default();
+        let service = if columns.service > 0 {
+            columns.service + 1
+        } else {
+            0
+        };
+        let placement = Placement {
+            indent: service + (2 * (row.depth + 1)).min(columns.name),
+            width,
+            axis_start: axis.start,
+            per_span: logs_per_span,
+        };
+        open.push((row.depth, Pending::new(logs, placement)));
+    }
+    while let Some((_, mut done)) = open.pop() {
+        write(done.rest(), &mut out);
     }
     out
+}
+
+/// The log lines of each drawn span; lines of spans not drawn are left out.
+fn logs_by_span<'a>(tree: &Tree<'_>, logs: Vec<&'a LogLine>) -> HashMap<SpanId, Vec<&'a LogLine>> {
+    let drawn: HashSet<SpanId> = tree.rows.iter().map(|r| r.record.span_id).collect();
+    let mut by_span: HashMap<SpanId, Vec<&LogLine>> = HashMap::new();
+    for log in logs.into_iter().filter(|log| drawn.contains(&log.span_id)) {
+        by_span.entry(log.span_id).or_default().push(log);
+    }
+    by_span
 }
 
 /// The trace's shared time axis: from its earliest start to its latest end.
@@ -76,17 +134,18 @@ impl Axis {
     }
 }
 
-/// `trace <id> · <n> spans · <duration> · <services>`, the services cut to
-/// the width, or left out when hardly any would show.
-fn header(tree: &Tree<'_>, axis: &Axis, width: usize) -> Line {
+/// `trace <id> · <n> spans[ · <n> logs] · <duration> · <services>`, the
+/// services cut to the width, or left out when hardly any would show.
+fn header(tree: &Tree<'_>, axis: &Axis, width: usize, logs: usize) -> Line {
     let first = tree.rows[0].record;
     let count = tree.rows.len();
     let plural = if count == 1 { "" } else { "s" };
-    let mut text = format!(
-        "trace {} · {count} span{plural} · {}",
-        first.trace_id,
-        duration::format(axis.length)
-    );
+    let mut text = format!("trace {} · {count} span{plural}", first.trace_id);
+    if logs > 0 {
+        let plural = if logs == 1 { "" } else { "s" };
+        text.push_str(&format!(" · {logs} log{plural}"));
+    }
+    text.push_str(&format!(" · {}", duration::format(axis.length)));
     // Services in order of their first span's start.
     let mut by_start: Vec<_> = tree.rows.iter().map(|r| r.record).collect();
     by_start.sort_by_key(|r| r.start);

@@ -8,14 +8,18 @@ use opentelemetry::trace::{SpanId, TraceId};
 use opentelemetry_sdk::trace::SpanData;
 
 use super::tree::Tree;
-use super::{SpanRecord, block, critical, terminal};
+use super::{LogLine, SpanRecord, block, critical, terminal};
+
+/// Log lines drawn under each span unless [`Waterfall::logs_per_span`] says otherwise.
+const DEFAULT_LOGS_PER_SPAN: usize = 10;
 
 /// Finished spans, drawn as one waterfall block per trace.
 ///
 /// Add spans with [`add`](Self::add), [`add_service`](Self::add_service) or
 /// [`add_record`](Self::add_record), then [`render`](Self::render) or
 /// [`print`](Self::print). A span added twice (same trace and span id)
-/// replaces the first.
+/// replaces the first. Log records added with [`add_log`](Self::add_log)
+/// or [`add_log_line`](Self::add_log_line) are drawn under their span.
 ///
 /// Width and colour default to what stdout allows, read when rendering;
 /// set both for output that depends on the spans alone.
@@ -24,6 +28,8 @@ pub struct Waterfall {
     records: Vec<SpanRecord>,
     /// Where each span is in `records`, to replace a span added again.
     index: HashMap<(TraceId, SpanId), usize>,
+    logs: Vec<LogLine>,
+    logs_per_span: Option<usize>,
     width: Option<usize>,
     color: Option<bool>,
 }
@@ -65,6 +71,33 @@ impl Waterfall {
         self
     }
 
+    /// Adds a log line, drawn under its span (its trace and span id) as
+    /// `+offset LEVEL message`, the offset from the trace's start. A line
+    /// whose span is not drawn is left out.
+    pub fn add_log_line(&mut self, line: LogLine) -> &mut Self {
+        self.logs.push(line);
+        self
+    }
+
+    /// Adds an SDK log record (from a log exporter, or
+    /// [`Capture::logs`](crate::testing::Capture::logs)); a record written
+    /// outside any span is left out.
+    #[cfg(any(feature = "logs", feature = "testing"))]
+    #[cfg_attr(docsrs, doc(cfg(any(feature = "logs", feature = "testing"))))]
+    pub fn add_log(&mut self, record: &opentelemetry_sdk::logs::SdkLogRecord) -> &mut Self {
+        if let Some(line) = LogLine::from_log_record(record) {
+            self.logs.push(line);
+        }
+        self
+    }
+
+    /// At most this many log lines under each span, earliest first, and a
+    /// line counting the rest (default 10; 0 draws no logs).
+    pub fn logs_per_span(&mut self, lines: usize) -> &mut Self {
+        self.logs_per_span = Some(lines);
+        self
+    }
+
     /// The width of every line, in columns (from 40 to 1000). Default: the
     /// width of stdout's terminal, else `$COLUMNS`, else 100.
     pub fn width(&mut self, columns: usize) -> &mut Self {
@@ -103,11 +136,18 @@ impl Waterfall {
         for record in &self.records {
             by_trace.entry(record.trace_id).or_default().push(record);
         }
+        let mut logs_by_trace: HashMap<TraceId, Vec<&LogLine>> = HashMap::new();
+        for log in &self.logs {
+            logs_by_trace.entry(log.trace_id).or_default().push(log);
+        }
         let blocks: Vec<String> = self
             .trace_ids()
             .into_iter()
-            .filter_map(|trace| by_trace.remove(&trace))
-            .map(|spans| block::render(spans, width, color))
+            .filter_map(|trace| {
+                let logs = logs_by_trace.remove(&trace).unwrap_or_default();
+                Some((by_trace.remove(&trace)?, logs))
+            })
+            .map(|(spans, logs)| block::render(spans, logs, width, color, self.per_span()))
             .collect();
         blocks.join("\n")
     }
@@ -116,7 +156,8 @@ impl Waterfall {
     /// when no span belongs to `trace`.
     pub fn render_trace(&self, trace: TraceId) -> String {
         let (width, color) = self.settings();
-        block::render(self.spans(trace), width, color)
+        let logs = self.logs.iter().filter(|l| l.trace_id == trace).collect();
+        block::render(self.spans(trace), logs, width, color, self.per_span())
     }
 
     /// The slowest span of the trace's critical path: the span with the most
@@ -138,6 +179,10 @@ impl Waterfall {
     fn settings(&self) -> (usize, bool) {
         let width = self.width.unwrap_or_else(terminal::width);
         (width, self.color.unwrap_or_else(terminal::color))
+    }
+
+    fn per_span(&self) -> usize {
+        self.logs_per_span.unwrap_or(DEFAULT_LOGS_PER_SPAN)
     }
 
     fn spans(&self, trace: TraceId) -> Vec<&SpanRecord> {

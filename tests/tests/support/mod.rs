@@ -24,6 +24,8 @@ use tokio::sync::RwLock;
 
 pub use mock_collector::Protocol;
 
+pub mod logs;
+
 /// How long to wait for spans that should arrive.
 pub const ARRIVAL: Duration = Duration::from_secs(10);
 
