@@ -13,8 +13,22 @@ use crate::errors::Errors;
 use crate::suggest::closest;
 
 pub const OPTIONS: &[&str] = &[
-    "name", "kind", "tracer", "args", "attrs", "err", "ret", "parent", "root", "future", "init",
-    "skip", "crate", "expected",
+    "name",
+    "kind",
+    "tracer",
+    "args",
+    "attrs",
+    "err",
+    "ret",
+    "parent",
+    "root",
+    "future",
+    "init",
+    "skip",
+    "crate",
+    "expected",
+    "metrics",
+    "metric_attrs",
 ];
 const KINDS: &[&str] = &["internal", "server", "client", "producer", "consumer"];
 const ERR_MODES: &[&str] = &["display", "debug", "type", "off"];
@@ -45,6 +59,10 @@ pub struct RawArgs {
     /// `expected = path`: a `fn(&E) -> bool` saying which `Err`s the caller
     /// expects (not failures).
     pub expected: Option<(Ident, Expr)>,
+    /// `metrics` or `metrics = "name"`: the histogram of call durations.
+    pub metrics: Option<(Ident, Option<LitStr>)>,
+    /// `metric_attrs(key = expr, ..)`: chosen attributes of the measurement.
+    pub metric_attrs: Option<(Ident, Vec<ExtraAttr>)>,
 }
 
 impl RawArgs {
@@ -72,6 +90,8 @@ impl RawArgs {
             skip: over.skip.or(self.skip),
             krate: over.krate.or(self.krate),
             expected: over.expected.or(self.expected),
+            metrics: over.metrics.or(self.metrics),
+            metric_attrs: over.metric_attrs.or(self.metric_attrs),
         }
     }
 
@@ -83,6 +103,7 @@ impl RawArgs {
         found.extend(self.args.as_ref().map(|(key, _)| key));
         found.extend(self.attrs.as_ref().map(|(key, _)| key));
         found.extend(self.parent.as_ref().map(|(key, _)| key));
+        found.extend(self.metric_attrs.as_ref().map(|(key, _)| key));
         found.extend(self.init.as_ref());
         found.extend(self.skip.as_ref());
         found
@@ -235,6 +256,23 @@ fn parse_option(input: ParseStream, args: &mut RawArgs) -> syn::Result<()> {
         "future" => flag(input, key, &mut args.future),
         "init" => flag(input, key, &mut args.init),
         "skip" => flag(input, key, &mut args.skip),
+        "metrics" => {
+            let name = if input.peek(Token![=]) {
+                Some(string_value(
+                    input,
+                    &key,
+                    "metrics = \"checkout.duration\"",
+                )?)
+            } else {
+                None
+            };
+            set_once(&mut args.metrics, key, name)
+        }
+        "metric_attrs" => {
+            let content = parenthesized(input, &key, "metric_attrs(payment.method = %method)")?;
+            let extras = parse_list(&content, parse_extra_attr)?;
+            set_once(&mut args.metric_attrs, key, extras.into_iter().collect())
+        }
         "expected" => {
             let wrong = || {
                 syn::Error::new(

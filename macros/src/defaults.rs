@@ -5,6 +5,7 @@
 //! err = "type"          # any `err = ..` mode
 //! tracer = "billing"    # the instrumentation scope
 //! prefix = "billing::"  # put before every default span name
+//! metrics = "on"        # or a histogram name: measure every call
 //! ```
 //!
 //! Cargo.toml, because it is the one file every crate has and that the
@@ -18,7 +19,7 @@ use std::sync::Mutex;
 use crate::args::{ErrMode, list};
 
 const TABLE: &str = "[package.metadata.traced]";
-pub const KEYS: &[&str] = &["err", "tracer", "prefix"];
+pub const KEYS: &[&str] = &["err", "tracer", "prefix", "metrics"];
 const ERR_MODES: &[&str] = &["display", "debug", "type", "off"];
 
 #[derive(Default, Debug, PartialEq)]
@@ -26,6 +27,8 @@ pub struct Defaults {
     pub err: Option<ErrMode>,
     pub tracer: Option<String>,
     pub prefix: Option<String>,
+    /// `"on"` for the default histogram, or its name.
+    pub metrics: Option<String>,
 }
 
 impl Defaults {
@@ -33,6 +36,7 @@ impl Defaults {
         err: None,
         tracer: None,
         prefix: None,
+        metrics: None,
     };
 }
 
@@ -126,6 +130,12 @@ pub fn parse(manifest: &str) -> Result<Defaults, String> {
             }
             "tracer" => defaults.tracer = Some(value),
             "prefix" => defaults.prefix = Some(value),
+            "metrics" if value.is_empty() => {
+                return Err(wrong(
+                    "`metrics` is `\"on\"` or the histogram's name".to_owned(),
+                ));
+            }
+            "metrics" => defaults.metrics = Some(value),
             other => {
                 return Err(wrong(format!(
                     "unknown key `{other}`; the keys are {}",
@@ -183,6 +193,7 @@ prefix = "not ours either"
                 err: Some(ErrMode::Type),
                 tracer: Some("billing-lib".into()),
                 prefix: Some("billing::".into()),
+                metrics: None,
             })
         );
         assert_eq!(parse("[package]\nname = \"x\"\n"), Ok(Defaults::default()));
@@ -199,7 +210,7 @@ prefix = "not ours either"
             ("err = type", "`err` takes a string in double quotes"),
             (
                 "colour = \"red\"",
-                "unknown key `colour`; the keys are `err`, `tracer` or `prefix`",
+                "unknown key `colour`; the keys are `err`, `tracer`, `prefix` or `metrics`",
             ),
             ("tracer = \"\"", "`tracer` cannot be empty"),
             ("prefix", "expected `key = \"value\"`, found `prefix`"),

@@ -183,9 +183,11 @@ fn wrap(plan: &Plan, body: Body) -> TokenStream {
         // Declared before the span, so it drops after the span has ended.
         quote!(let #pipeline = #private::init_for_main(());)
     });
+    let metric_attrs = metric_attributes(plan, &span);
     let start = quote! {
         #pipeline
         let mut #span = #private::SpanGuard::#start_fn(#site, #parent, #captures);
+        #metric_attrs
     };
     if let Body::Builder(future, build) = body {
         let future_ident = internal("__traced_future");
@@ -262,6 +264,7 @@ fn call_site(plan: &Plan) -> TokenStream {
         SpanKind::Consumer => quote!(Consumer),
     };
     let tracer = plan.tracer.as_ref().map(|tracer| quote!(, tracer #tracer));
+    let metric = plan.metric.as_ref().map(|name| quote!(, metrics #name));
     let fn_name = match &plan.function_name {
         FunctionName::Owner(qualified) => qualified.clone(),
         FunctionName::Module | FunctionName::SelfType => unraw(&plan.function.sig.ident),
@@ -271,7 +274,7 @@ fn call_site(plan: &Plan) -> TokenStream {
     // Whoever keeps error text out (`err = type`, `err = off`) keeps panic
     // messages out too.
     let panic_text = matches!(plan.err, ErrMode::Display | ErrMode::Debug);
-    quote!(#private::site!(#name, #kind, #fn_name, #line, #captured, #panic_text #tracer))
+    quote!(#private::site!(#name, #kind, #fn_name, #line, #captured, #panic_text #metric #tracer))
 }
 
 fn parent(plan: &Plan) -> TokenStream {
@@ -285,6 +288,30 @@ fn parent(plan: &Plan) -> TokenStream {
                 #private::Parent::Explicit(#private::as_context(&(#expr)))
             }
         }
+    }
+}
+
+/// `metric_attrs(..)`: recorded on the measurement at the start, when there
+/// is one.
+fn metric_attributes(plan: &Plan, span: &Ident) -> TokenStream {
+    if plan.metric_attrs.is_empty() {
+        return TokenStream::new();
+    }
+    let private = &plan.private;
+    let attributes = internal("__traced_attributes");
+    let records = plan.metric_attrs.iter().map(|extra| {
+        let key = &extra.key;
+        let expr = &extra.value;
+        let value = format_value(
+            private,
+            extra.format,
+            expr.span(),
+            quote_spanned!(expr.span()=> &(#expr)),
+        );
+        quote!(#attributes.record(#key, #value);)
+    });
+    quote! {
+        #span.metric_attributes(|#attributes: &mut #private::Attributes<'_>| { #(#records)* });
     }
 }
 
@@ -391,8 +418,19 @@ fn outcome(plan: &Plan, span: &Ident, out: &TokenStream, cannot_fail: bool) -> T
     if record_error.is_none() && record_return.is_empty() {
         return TokenStream::new();
     }
+    if plan.metric.is_none() {
+        return quote! {
+            if #span.is_recording() {
+                #record_error
+                #record_return
+            }
+        };
+    }
+    // A measurement wants the error's type even when no span records.
+    let record_return =
+        (!record_return.is_empty()).then(|| quote!(if #span.is_recording() { #record_return }));
     quote! {
-        if #span.is_recording() {
+        if #span.wants_outcome() {
             #record_error
             #record_return
         }

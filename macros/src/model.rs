@@ -30,6 +30,9 @@ pub struct Plan {
     pub private: proc_macro2::TokenStream,
     /// `expected = path`.
     pub expected: Option<Expr>,
+    /// `metrics`: the histogram's name.
+    pub metric: Option<LitStr>,
+    pub metric_attrs: Vec<crate::args::ExtraAttr>,
     /// The manifest to mention with `include_bytes!`, so that a change of
     /// the crate-wide defaults rebuilds the crate (see `defaults`).
     pub manifest: Option<String>,

@@ -110,6 +110,22 @@ pub fn validate(args: RawArgs, function: TracedFn, place: &Place, errors: &mut E
             );
         }
     }
+    if let (Some((key, _)), None, None) =
+        (&args.metric_attrs, &args.metrics, &place.defaults.metrics)
+    {
+        errors.push_at(
+            key,
+            "`metric_attrs` adds attributes to the call's measurement, and nothing measures it; add `metrics`",
+        );
+    }
+    for extra in args.metric_attrs.iter().flat_map(|(_, extras)| extras) {
+        if matches!(extra.key.as_str(), "code.function.name" | "error.type") {
+            errors.push_at(
+                &extra.key_tokens,
+                format!("attribute `{}` is recorded on every measurement by #[traced]; choose another key", extra.key),
+            );
+        }
+    }
     let async_trait = function.async_trait_body();
     let declared_future = returned_future(&function.sig.output);
     let shape = if function.sig.asyncness.is_some() {
@@ -182,6 +198,23 @@ pub fn validate(args: RawArgs, function: TracedFn, place: &Place, errors: &mut E
         function_name,
         init: args.init.is_some(),
         expected: args.expected.map(|(_, expected)| expected),
+        metric: match (&args.metrics, &place.defaults.metrics) {
+            (Some((_, Some(name))), _) => Some(name.clone()),
+            (Some((key, None)), _) => Some(LitStr::new(DEFAULT_METRIC, key.span())),
+            (None, Some(default)) => Some(LitStr::new(
+                if default == "on" {
+                    DEFAULT_METRIC
+                } else {
+                    default
+                },
+                proc_macro2::Span::call_site(),
+            )),
+            (None, None) => None,
+        },
+        metric_attrs: args
+            .metric_attrs
+            .map(|(_, extras)| extras)
+            .unwrap_or_default(),
         private: match &args.krate {
             Some((_, path)) => quote::quote!(#path::__private),
             None => quote::quote!(::traced::__private),
@@ -190,6 +223,9 @@ pub fn validate(args: RawArgs, function: TracedFn, place: &Place, errors: &mut E
         function,
     }
 }
+
+/// The histogram `metrics` records into unless named.
+const DEFAULT_METRIC: &str = "function.call.duration";
 
 const TRACK_CALLER: &str = "#[traced] cannot keep `#[track_caller]` working: the body runs inside a closure, which stable Rust cannot mark `#[track_caller]`; remove one of the two attributes";
 

@@ -4,20 +4,28 @@
 //! them expand in the annotated crate, where the macros are invoked.
 
 /// The fn's static call site: `site!(span name, kind, fn name, line,
-/// captured attributes, panic text kept, [tracer "scope"])`.
+/// captured attributes, panic text kept, [metrics "histogram",] [tracer
+/// "scope"])`.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __traced_site {
-    ($name:expr, $kind:ident, $function:expr, $line:expr, $captured:expr, $panic_text:expr) => {
-        $crate::__traced_site!(@site $name, $kind, $function, $line, $captured, $panic_text,
+    ($name:expr, $kind:ident, $function:expr, $line:expr, $captured:expr, $panic_text:expr, metrics $metric:expr $(, $($rest:tt)*)?) => {{
+        const _: () = $crate::__private::metrics_need_feature::<()>();
+        $crate::__traced_site!(@metric ::core::option::Option::Some($metric), $name, $kind, $function, $line, $captured, $panic_text $(, $($rest)*)?)
+    }};
+    ($name:expr, $kind:ident, $function:expr, $line:expr, $captured:expr, $panic_text:expr $(, $($rest:tt)*)?) => {
+        $crate::__traced_site!(@metric ::core::option::Option::None, $name, $kind, $function, $line, $captured, $panic_text $(, $($rest)*)?)
+    };
+    (@metric $metric:expr, $name:expr, $kind:ident, $function:expr, $line:expr, $captured:expr, $panic_text:expr) => {
+        $crate::__traced_site!(@site $metric, $name, $kind, $function, $line, $captured, $panic_text,
             ::core::env!("CARGO_PKG_NAME"),
             ::core::option::Option::Some(::core::env!("CARGO_PKG_VERSION")))
     };
-    ($name:expr, $kind:ident, $function:expr, $line:expr, $captured:expr, $panic_text:expr, tracer $tracer:expr) => {
-        $crate::__traced_site!(@site $name, $kind, $function, $line, $captured, $panic_text,
+    (@metric $metric:expr, $name:expr, $kind:ident, $function:expr, $line:expr, $captured:expr, $panic_text:expr, tracer $tracer:expr) => {
+        $crate::__traced_site!(@site $metric, $name, $kind, $function, $line, $captured, $panic_text,
             $tracer, ::core::option::Option::None)
     };
-    (@site $name:expr, $kind:ident, $function:expr, $line:expr, $captured:expr, $panic_text:expr, $scope:expr, $version:expr) => {{
+    (@site $metric:expr, $name:expr, $kind:ident, $function:expr, $line:expr, $captured:expr, $panic_text:expr, $scope:expr, $version:expr) => {{
         static __TRACED_SITE: $crate::__private::CallSite = $crate::__private::CallSite::new(
             $name,
             $crate::__private::SpanKind::$kind,
@@ -28,6 +36,7 @@ macro_rules! __traced_site {
             $line,
             $captured,
             $panic_text,
+            $metric,
         );
         &__TRACED_SITE
     }};

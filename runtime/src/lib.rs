@@ -457,6 +457,7 @@ pub use traced_macros::record;
 
 mod context;
 mod expansion;
+mod metric;
 mod site;
 mod span;
 mod value;
@@ -471,7 +472,7 @@ use value::text;
 
 #[cfg(any(feature = "reqwest", feature = "grpc"))]
 mod instrumentation;
-#[cfg(any(feature = "logs", feature = "testing"))]
+#[cfg(any(feature = "logs", feature = "view"))]
 mod log_record;
 #[cfg(any(feature = "otlp", feature = "testing"))]
 mod propagator;

@@ -153,3 +153,17 @@ pub trait InitNeedsOtlp {}
 
 #[cfg(feature = "otlp")]
 impl InitNeedsOtlp for () {}
+
+/// `#[traced(metrics)]` without feature `metrics`: a compile error that
+/// says what to add.
+pub const fn metrics_need_feature<T: MetricsNeedFeature>() {}
+
+#[diagnostic::on_unimplemented(
+    message = "`#[traced(metrics)]` needs the `metrics` feature of `traced`",
+    label = "measures each call into a histogram, which feature `metrics` provides",
+    note = "in Cargo.toml: traced = {{ version = \"0.1\", features = [\"metrics\"] }}"
+)]
+pub trait MetricsNeedFeature {}
+
+#[cfg(feature = "metrics")]
+impl MetricsNeedFeature for () {}

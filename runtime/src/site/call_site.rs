@@ -1,7 +1,7 @@
 //! The static facts about one `#[traced]` function.
 
 use std::sync::OnceLock;
-use std::sync::atomic::AtomicU32;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use opentelemetry::trace::SpanKind;
 use opentelemetry::{InstrumentationScope, KeyValue, Value};
@@ -29,9 +29,12 @@ pub struct CallSite {
     /// For a method annotated on its own: `module::Type::method`, made on the
     /// first recorded call from the `Self` type it ran with.
     method_name: OnceLock<Box<str>>,
-    /// The site's slot in each thread's tracer cache (see `owned`); 0 until
-    /// its first call on a provider traced installed.
+    /// The site's slot in each thread's caches of tracers and histograms;
+    /// 0 until first needed.
     slot: AtomicU32,
+    /// `metrics`: the histogram's name.
+    #[cfg_attr(not(feature = "metrics"), allow(dead_code))]
+    metric: Option<&'static str>,
 }
 
 impl CallSite {
@@ -46,6 +49,7 @@ impl CallSite {
         line: u32,
         captured: usize,
         panic_text: bool,
+        metric: Option<&'static str>,
     ) -> Self {
         CallSite {
             name,
@@ -60,6 +64,7 @@ impl CallSite {
             panic_text,
             method_name: OnceLock::new(),
             slot: AtomicU32::new(0),
+            metric,
         }
     }
 
@@ -71,9 +76,29 @@ impl CallSite {
         &self.probe
     }
 
-    #[cfg_attr(not(feature = "sdk"), allow(dead_code))]
-    pub(crate) fn slot(&self) -> &AtomicU32 {
-        &self.slot
+    /// The site's index in per-thread caches, given on first use.
+    #[cfg_attr(not(any(feature = "sdk", feature = "metrics")), allow(dead_code))]
+    pub(crate) fn slot_index(&self) -> usize {
+        static NEXT: AtomicU32 = AtomicU32::new(1);
+        let mut index = self.slot.load(Ordering::Relaxed);
+        if index == 0 {
+            let fresh = NEXT.fetch_add(1, Ordering::Relaxed);
+            index = match self
+                .slot
+                .compare_exchange(0, fresh, Ordering::Relaxed, Ordering::Relaxed)
+            {
+                Ok(_) => fresh,
+                Err(taken) => taken,
+            };
+        }
+        index as usize
+    }
+
+    /// The histogram name, for a site measured with `metrics`.
+    #[cfg_attr(not(feature = "metrics"), allow(dead_code))]
+    #[inline]
+    pub(crate) fn metric(&self) -> Option<&'static str> {
+        self.metric
     }
 
     pub(crate) fn name(&self) -> &'static str {
@@ -97,7 +122,10 @@ impl CallSite {
     /// the method's name (`shop::Inventory::available`). Generic arguments
     /// are left out, and the first `Self` type seen names every call of the
     /// site (the same for every type but in a blanket impl).
-    fn function_name(&'static self, self_type: Option<fn() -> &'static str>) -> &'static str {
+    pub(crate) fn function_name(
+        &'static self,
+        self_type: Option<fn() -> &'static str>,
+    ) -> &'static str {
         let Some(self_type) = self_type else {
             return self.function;
         };

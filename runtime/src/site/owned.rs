@@ -13,7 +13,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::sync::RwLock;
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use opentelemetry::InstrumentationScope;
 use opentelemetry::global;
@@ -26,8 +26,6 @@ use super::CallSite;
 static GENERATION: AtomicU64 = AtomicU64::new(0);
 /// The provider of the current generation, while it is the global one.
 static CURRENT: RwLock<Option<(u64, SdkTracerProvider)>> = RwLock::new(None);
-/// Call sites get a slot in each thread's cache on their first owned call.
-static NEXT_SLOT: AtomicU32 = AtomicU32::new(1);
 
 /// Calls of a thread between two checks that the global provider is still
 /// the one cached for.
@@ -93,7 +91,7 @@ pub(crate) fn with_tracer<R>(
     if generation == 0 || !still_global(generation) {
         return None;
     }
-    let slot = slot_of(site);
+    let slot = site.slot_index();
     CACHE.with(|cache| {
         // Borrowed, not cloned, while the span starts; a traced call made
         // meanwhile (by a span processor) can read the cache too.
@@ -133,19 +131,6 @@ fn recheck(generation: u64) -> bool {
         retire(generation);
     }
     ours
-}
-
-fn slot_of(site: &CallSite) -> usize {
-    let slot = site.slot();
-    let mut index = slot.load(Ordering::Relaxed);
-    if index == 0 {
-        let fresh = NEXT_SLOT.fetch_add(1, Ordering::Relaxed);
-        index = match slot.compare_exchange(0, fresh, Ordering::Relaxed, Ordering::Relaxed) {
-            Ok(_) => fresh,
-            Err(taken) => taken,
-        };
-    }
-    index as usize
 }
 
 /// Makes `site`'s tracer from the current provider and keeps it.

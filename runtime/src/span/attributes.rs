@@ -30,6 +30,9 @@ pub struct Attributes<'a>(pub(crate) Target<'a>);
 pub(crate) enum Target<'a> {
     /// A span being started, still owned by this thread: no lock taken.
     Starting(&'a mut BoxedSpan),
+    /// A measurement's `metric_attrs(..)`.
+    #[cfg_attr(not(feature = "metrics"), allow(dead_code))]
+    Metric(&'a mut Vec<KeyValue>),
     /// The same, started on a provider traced installed.
     #[cfg(feature = "sdk")]
     StartingSdk(&'a mut opentelemetry_sdk::trace::Span),
@@ -50,6 +53,7 @@ impl Attributes<'_> {
     fn set(&mut self, attribute: KeyValue) {
         match &mut self.0 {
             Target::Starting(span) => span.set_attribute(attribute),
+            Target::Metric(attributes) => attributes.push(attribute),
             #[cfg(feature = "sdk")]
             Target::StartingSdk(span) => span.set_attribute(attribute),
             Target::Current(span) => span.set_attribute(attribute),

@@ -10,6 +10,7 @@ use opentelemetry::{Context, ContextGuard, KeyValue, Value};
 use super::attributes::Attributes;
 use super::parent::Parent;
 use super::start::start_span;
+use crate::metric::Measuring;
 use crate::site::{CallSite, provider};
 
 /// What a returned `Err` is recorded as.
@@ -31,6 +32,8 @@ pub(crate) struct ErrorReport {
 #[derive(Debug)]
 pub struct SpanGuard {
     active: Option<Active>,
+    /// `metrics`: the call's duration, recorded when the guard drops.
+    measuring: Option<Measuring>,
 }
 
 #[derive(Debug)]
@@ -80,8 +83,9 @@ impl SpanGuard {
         parent: Parent<'_>,
         attributes: F,
     ) -> Self {
+        let measuring = Measuring::start(site, self_type);
         if provider::is_disabled(site) {
-            return SpanGuard::pass_through(parent);
+            return SpanGuard::pass_through(parent, measuring);
         }
         // Through `dyn`: one copy of the start-up code, however many traced
         // fns, and the disabled path of each stays small.
@@ -94,17 +98,36 @@ impl SpanGuard {
                     owns_span: true,
                     panic_text: site.records_panic_text(),
                 }),
+                measuring,
             },
             // The provider records nothing for this site (found out just now).
-            None => SpanGuard::pass_through(parent),
+            None => SpanGuard::pass_through(parent, measuring),
         }
+    }
+
+    /// Records `metric_attrs(..)` on the call's measurement, if it has one.
+    pub fn metric_attributes(&mut self, attributes: impl Fn(&mut Attributes<'_>)) {
+        if let Some(measuring) = &mut self.measuring {
+            crate::span::attributes::record_guarded(
+                &mut Attributes(crate::span::attributes::Target::Metric(
+                    measuring.attributes(),
+                )),
+                &attributes,
+            );
+        }
+    }
+
+    /// Whether the outcome is wanted: by a recording span or a measurement.
+    #[inline]
+    pub fn wants_outcome(&self) -> bool {
+        self.is_recording() || self.measuring.is_some()
     }
 
     /// A call that makes no span. With `parent = ...` it still runs in that
     /// context, as OpenTelemetry's no-op tracer would, so a trace that came
     /// in with a request goes on out with the calls the body makes.
     #[inline]
-    fn pass_through(parent: Parent<'_>) -> Self {
+    fn pass_through(parent: Parent<'_>, measuring: Option<Measuring>) -> Self {
         let active = match parent {
             Parent::Explicit(cx) => Some(Active {
                 cx: cx.clone(),
@@ -115,7 +138,7 @@ impl SpanGuard {
             }),
             Parent::Current | Parent::Root => None,
         };
-        SpanGuard { active }
+        SpanGuard { active, measuring }
     }
 
     /// The state of this call's own span, if it has one.
@@ -124,10 +147,11 @@ impl SpanGuard {
         self.active.as_ref().filter(|active| active.owns_span)
     }
 
-    /// Whether there is a span, or a parent context to run in.
+    /// Whether there is a span, a parent context to run in, or a
+    /// measurement: whether an async body is worth wrapping.
     #[inline]
     pub fn is_active(&self) -> bool {
-        self.active.is_some()
+        self.active.is_some() || self.measuring.is_some()
     }
 
     /// Whether attributes will be kept: false with no provider or when the
@@ -160,6 +184,9 @@ impl SpanGuard {
     /// it (`expected = ..`), only as its `error.type`, so that it can still
     /// be counted.
     pub(crate) fn record_err(&self, report: ErrorReport) {
+        if let Some(measuring) = &self.measuring {
+            measuring.fail(report.type_name);
+        }
         let Some(active) = self.own() else {
             return;
         };
@@ -203,6 +230,9 @@ impl SpanGuard {
         if let Some(active) = &mut self.active {
             active.settled = false;
         }
+        if let Some(measuring) = &mut self.measuring {
+            measuring.unsettle();
+        }
     }
 
     /// Notes that the body returned, or records its panic and resumes it.
@@ -210,6 +240,9 @@ impl SpanGuard {
     pub(crate) fn settle<R>(&mut self, outcome: std::thread::Result<R>) -> R {
         if let Some(active) = &mut self.active {
             active.settled = true;
+        }
+        if let Some(measuring) = &mut self.measuring {
+            measuring.settle();
         }
         match outcome {
             Ok(value) => value,
@@ -227,6 +260,9 @@ impl SpanGuard {
     /// Fails the span with a panic: its message, bounded, or only `panic`
     /// where the site keeps error text out.
     pub(crate) fn record_panic(&self, payload: &(dyn Any + Send)) {
+        if let Some(measuring) = &self.measuring {
+            measuring.fail("panic");
+        }
         if let Some(active) = self.own() {
             let message = if active.panic_text {
                 panic_message(payload)
@@ -265,6 +301,9 @@ impl Drop for SpanGuard {
     fn drop(&mut self) {
         if let Some(active) = self.active.take() {
             end(active);
+        }
+        if let Some(measuring) = self.measuring.take() {
+            measuring.finish();
         }
     }
 }
