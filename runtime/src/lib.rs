@@ -87,6 +87,8 @@ pub use opentelemetry;
 /// | `skip` | in an annotated impl block or trait: leave this method untraced | off |
 /// | `expected = path` | a `fn(&E) -> bool`: an `Err` it accepts is an outcome the caller expects, not a failure | every `Err` fails |
 /// | `crate = path` | the path `traced` is reached by, for crates that re-export or rename it | `::traced` |
+/// | `metrics`, `metrics = "name"` | feature `metrics`: each call's duration, in seconds, in a histogram of the global meter provider (`function.call.duration` unless named), with `code.function.name` and the failed call's `error.type` | off |
+/// | `metric_attrs(key = expr, ..)` | attributes of the measurement, as `attrs` | none |
 ///
 /// Nothing about the arguments is recorded unless you list it: secure by
 /// default.
@@ -401,6 +403,25 @@ pub use opentelemetry;
 /// `#[traced]` on `main` is a compile error: its span would start before any
 /// provider exists and be lost.
 ///
+#[cfg_attr(
+    feature = "metrics",
+    doc = r#"
+# Metrics
+
+With feature `metrics`, `metrics` records each call's duration into a
+histogram of the global meter provider, once per call, whatever the way out:
+
+```
+use traced::traced;
+
+#[traced(metrics = "checkout.duration", metric_attrs(payment.method = %method))]
+fn checkout(method: &str) -> Result<u64, String> {
+    Ok(42)
+}
+# assert_eq!(checkout("card"), Ok(42));
+```
+"#
+)]
 /// # Cost
 ///
 /// With no provider installed a call reads two atomics and a thread-local

@@ -28,16 +28,16 @@ impl Measuring {
     pub(crate) fn start(
         site: &'static CallSite,
         self_type: Option<fn() -> &'static str>,
-    ) -> Option<Self> {
+    ) -> Option<Box<Self>> {
         site.metric()?;
-        Some(Measuring {
+        Some(Box::new(Measuring {
             site,
             self_type,
             started: Instant::now(),
             attributes: Vec::new(),
             error_type: Cell::new(None),
             settled: false,
-        })
+        }))
     }
 
     pub(crate) fn attributes(&mut self) -> &mut Vec<KeyValue> {

@@ -32,8 +32,9 @@ pub(crate) struct ErrorReport {
 #[derive(Debug)]
 pub struct SpanGuard {
     active: Option<Active>,
-    /// `metrics`: the call's duration, recorded when the guard drops.
-    measuring: Option<Measuring>,
+    /// `metrics`: the call's duration, recorded when the guard drops. Boxed,
+    /// so that a guard without one stays small.
+    measuring: Option<Box<Measuring>>,
 }
 
 #[derive(Debug)]
@@ -127,7 +128,7 @@ impl SpanGuard {
     /// context, as OpenTelemetry's no-op tracer would, so a trace that came
     /// in with a request goes on out with the calls the body makes.
     #[inline]
-    fn pass_through(parent: Parent<'_>, measuring: Option<Measuring>) -> Self {
+    fn pass_through(parent: Parent<'_>, measuring: Option<Box<Measuring>>) -> Self {
         let active = match parent {
             Parent::Explicit(cx) => Some(Active {
                 cx: cx.clone(),
@@ -303,7 +304,7 @@ impl Drop for SpanGuard {
             end(active);
         }
         if let Some(measuring) = self.measuring.take() {
-            measuring.finish();
+            (*measuring).finish();
         }
     }
 }
