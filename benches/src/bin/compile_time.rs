@@ -8,8 +8,8 @@
 //! `#[fastrace::trace]`) in a scratch workspace under `target/compile-time`,
 //! builds everything once so dependencies are cached, then rebuilds each
 //! crate `runs` times (default 5) and reports the median time and the extra
-//! over the plain crate. Dev profile: the edit-build loop is where build time
-//! is felt.
+//! over the plain crate, in the dev profile (the edit-build loop) and the
+//! release profile (how services ship).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -33,12 +33,12 @@ const VARIANTS: [Variant; 4] = [
     Variant {
         name: "traced",
         dependency: "traced = { path = \"RUNTIME\" }",
-        attribute: "#[traced::traced(args(a), attrs(k = \"v\"))]",
+        attribute: "#[traced::traced(args(a, b))]",
     },
     Variant {
         name: "tracing",
         dependency: "tracing = \"0.1\"",
-        attribute: "#[tracing::instrument(skip_all, fields(a, k = \"v\"))]",
+        attribute: "#[tracing::instrument]",
     },
     Variant {
         name: "fastrace",
@@ -54,32 +54,37 @@ fn main() {
         .unwrap_or(5);
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/compile-time");
     write_workspace(&root);
-    println!("warming up: building dependencies once");
-    cargo_build(&root, None);
-
     let mut medians = Vec::new();
-    for variant in &VARIANTS {
-        let mut times: Vec<Duration> = (0..runs)
-            .map(|_| {
+    for release in [false, true] {
+        println!("warming up: building dependencies once (release: {release})");
+        cargo_build(&root, None, release);
+        // Interleaved, so a slow spell of the machine hits every variant.
+        let mut times: Vec<Vec<Duration>> = VARIANTS.iter().map(|_| Vec::new()).collect();
+        for _ in 0..runs {
+            for (variant, times) in VARIANTS.iter().zip(&mut times) {
                 touch(&root.join(variant.name).join("src/lib.rs"));
-                cargo_build(&root, Some(variant.name))
+                times.push(cargo_build(&root, Some(variant.name), release));
+            }
+        }
+        let profile: Vec<f64> = times
+            .iter_mut()
+            .map(|times| {
+                times.sort();
+                times[times.len() / 2].as_secs_f64()
             })
             .collect();
-        times.sort();
-        let median = times[times.len() / 2];
-        println!(
-            "{:>9}: median {:.2} s over {runs} runs",
-            variant.name,
-            median.as_secs_f64()
-        );
-        medians.push((variant.name, median));
+        medians.push(profile);
     }
-    let plain = medians[0].1.as_secs_f64();
-    println!("\n| {FUNCTIONS} functions | build (s) | extra over plain (s) |");
-    println!("|---|---:|---:|");
-    for (name, median) in medians {
-        let seconds = median.as_secs_f64();
-        println!("| {name} | {seconds:.2} | {:+.2} |", seconds - plain);
+    println!("\n| {FUNCTIONS} functions | dev build (s) | extra | release build (s) | extra |");
+    println!("|---|---:|---:|---:|---:|");
+    for (index, variant) in VARIANTS.iter().enumerate() {
+        let (dev, release) = (medians[0][index], medians[1][index]);
+        println!(
+            "| {} | {dev:.2} | {:+.2} | {release:.2} | {:+.2} |",
+            variant.name,
+            dev - medians[0][0],
+            release - medians[1][0]
+        );
     }
 }
 
@@ -115,7 +120,7 @@ fn functions(attribute: &str) -> String {
     for index in 0..FUNCTIONS {
         let _ = writeln!(
             source,
-            "{attribute}\npub fn function_{index}(a: u64) -> Result<u64, std::fmt::Error> {{\n    Ok(a + {index})\n}}\n"
+            "{attribute}\npub fn function_{index}(a: u64, b: u64) -> Result<u64, std::fmt::Error> {{\n    Ok(a + b + {index})\n}}\n"
         );
     }
     source
@@ -132,9 +137,12 @@ fn touch(path: &Path) {
 }
 
 /// Builds one package (or all of them) and returns the wall time.
-fn cargo_build(root: &Path, package: Option<&str>) -> Duration {
+fn cargo_build(root: &Path, package: Option<&str>, release: bool) -> Duration {
     let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     command.current_dir(root).args(["build", "--quiet"]);
+    if release {
+        command.arg("--release");
+    }
     if let Some(package) = package {
         command.args(["-p", &format!("ct-{package}")]);
     }

@@ -63,7 +63,10 @@ impl SpanGuard {
         parent: Parent<'_>,
         attributes: F,
     ) -> Self {
-        Self::start_with(site, None, parent, attributes)
+        if site.metric().is_none() && provider::is_disabled(site) {
+            return SpanGuard::pass_through(parent, None);
+        }
+        Self::start_with(site, None, parent, &attributes)
     }
 
     /// [`start`](Self::start) for a method annotated on its own, whose
@@ -74,23 +77,29 @@ impl SpanGuard {
         parent: Parent<'_>,
         attributes: F,
     ) -> Self {
-        Self::start_with(site, Some(std::any::type_name::<S>), parent, attributes)
+        if site.metric().is_none() && provider::is_disabled(site) {
+            return SpanGuard::pass_through(parent, None);
+        }
+        Self::start_with(site, Some(std::any::type_name::<S>), parent, &attributes)
     }
 
-    #[inline]
-    fn start_with<F: Fn(&mut Attributes<'_>)>(
+    /// Everything but the disabled check: not generic and not inlined, so
+    /// that it is compiled once, not into every traced fn (which is most of
+    /// an optimised build's time).
+    #[inline(never)]
+    fn start_with(
         site: &'static CallSite,
         self_type: Option<fn() -> &'static str>,
         parent: Parent<'_>,
-        attributes: F,
+        attributes: &dyn Fn(&mut Attributes<'_>),
     ) -> Self {
         let measuring = Measuring::start(site, self_type);
-        if provider::is_disabled(site) {
+        // Without a measurement the caller has checked already (and each
+        // check counts towards the thread's re-check of the provider).
+        if measuring.is_some() && provider::is_disabled(site) {
             return SpanGuard::pass_through(parent, measuring);
         }
-        // Through `dyn`: one copy of the start-up code, however many traced
-        // fns, and the disabled path of each stays small.
-        match start_span(site, self_type, parent, &attributes) {
+        match start_span(site, self_type, parent, attributes) {
             Some((cx, recording)) => SpanGuard {
                 active: Some(Active {
                     cx,

@@ -100,6 +100,7 @@ fn report(
 }
 
 impl<T, E: Error + 'static> RecordErrorChain for &&&&&ErrDisplayFirst<'_, Result<T, E>> {
+    #[inline(never)]
     fn traced_record_error(&self, span: &SpanGuard, expected: bool) {
         if let Err(error) = self.0 {
             let text = if expected {
@@ -116,6 +117,7 @@ impl<T, E> RecordErrorDynChain for &&&&ErrDisplayFirst<'_, Result<T, E>>
 where
     E: AsRef<dyn Error + Send + Sync + 'static> + Debug,
 {
+    #[inline(never)]
     fn traced_record_error(&self, span: &SpanGuard, expected: bool) {
         if let Err(error) = self.0 {
             let (text, backtrace) = if expected {
@@ -135,6 +137,7 @@ where
 }
 
 impl<T, E: Display> RecordErrorBest for &&&ErrDisplayFirst<'_, Result<T, E>> {
+    #[inline(never)]
     fn traced_record_error(&self, span: &SpanGuard, expected: bool) {
         if let Err(error) = self.0 {
             report(
@@ -149,6 +152,7 @@ impl<T, E: Display> RecordErrorBest for &&&ErrDisplayFirst<'_, Result<T, E>> {
 }
 
 impl<T, E: Debug> RecordErrorSecond for &&ErrDisplayFirst<'_, Result<T, E>> {
+    #[inline(never)]
     fn traced_record_error(&self, span: &SpanGuard, expected: bool) {
         if let Err(error) = self.0 {
             let (text, backtrace) = debug_without_backtrace(error);
@@ -164,6 +168,7 @@ impl<T, E: Debug> RecordErrorSecond for &&ErrDisplayFirst<'_, Result<T, E>> {
 }
 
 impl<T, E: Debug> RecordErrorBest for &&&ErrDebugFirst<'_, Result<T, E>> {
+    #[inline(never)]
     fn traced_record_error(&self, span: &SpanGuard, expected: bool) {
         if let Err(error) = self.0 {
             let (text, backtrace) = debug_without_backtrace(error);
@@ -179,6 +184,7 @@ impl<T, E: Debug> RecordErrorBest for &&&ErrDebugFirst<'_, Result<T, E>> {
 }
 
 impl<T, E: Display> RecordErrorSecond for &&ErrDebugFirst<'_, Result<T, E>> {
+    #[inline(never)]
     fn traced_record_error(&self, span: &SpanGuard, expected: bool) {
         if let Err(error) = self.0 {
             report(
@@ -195,7 +201,8 @@ impl<T, E: Display> RecordErrorSecond for &&ErrDebugFirst<'_, Result<T, E>> {
 macro_rules! type_name_and_no_error {
     ($($wrapper:ident),*) => {$(
         impl<T, E> RecordErrorTypeName for &$wrapper<'_, Result<T, E>> {
-            fn traced_record_error(&self, span: &SpanGuard, expected: bool) {
+            #[inline(never)]
+    fn traced_record_error(&self, span: &SpanGuard, expected: bool) {
                 if self.0.is_err() {
                     let name = type_name::<E>();
                     report(span, name, Cow::Borrowed(name), None, expected);
