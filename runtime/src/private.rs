@@ -8,7 +8,7 @@ use opentelemetry::Value;
 
 pub use crate::site::CallSite;
 pub use crate::span::attributes::Attributes;
-pub use crate::span::future::TracedFuture;
+use crate::span::future::TracedFuture;
 pub use crate::span::guard::SpanGuard;
 pub use crate::span::outcome::{
     ErrDebugFirst, ErrDisplayFirst, ErrTypeOnly, Outcome, PlainOutcome, RecordErrorBest,
@@ -17,9 +17,9 @@ pub use crate::span::outcome::{
 };
 pub use crate::span::parent::Parent;
 pub use crate::span::record::record_current;
-pub use crate::value::ToAttribute;
+use crate::value::ToAttribute;
 pub use crate::{__traced_record_error as record_error, __traced_site as site};
-pub use opentelemetry::Context;
+use opentelemetry::Context;
 pub use opentelemetry::trace::SpanKind;
 
 /// `args(?x)` and `ret`: the value's `Debug` text, bounded, panic-safe.
@@ -37,12 +37,6 @@ pub fn display_value<T: Display + ?Sized>(value: &T) -> Option<Value> {
 /// Records nothing: the capture step of a traced fn with no `args`/`attrs`.
 #[inline]
 pub fn no_attributes(_: &mut Attributes<'_>) {}
-
-/// `attrs(key = "literal")`: a static string, recorded without copying.
-#[inline]
-pub fn static_str(value: &'static str) -> Option<Value> {
-    Some(Value::from(value))
-}
 
 /// `args(x)`: the value through [`ToAttribute`].
 #[inline]
