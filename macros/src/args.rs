@@ -270,7 +270,8 @@ fn parse_option(input: ParseStream, args: &mut RawArgs) -> syn::Result<()> {
         }
         "metric_attrs" => {
             let content = parenthesized(input, &key, "metric_attrs(payment.method = %method)")?;
-            let extras = parse_list(&content, parse_extra_attr)?;
+            let extras = parse_list(&content, parse_extra_attr)
+                .map_err(|error| retitled(error, "`attrs` entries", "`metric_attrs` entries"))?;
             set_once(&mut args.metric_attrs, key, extras.into_iter().collect())
         }
         "expected" => {
@@ -702,4 +703,17 @@ fn join(words: &[&str], conjunction: &str) -> String {
         }
         _ => quoted.concat(),
     }
+}
+
+/// `error`'s messages with `from` said as `to`: the entries of `attrs`,
+/// `metric_attrs` and `record!` share one grammar and its messages.
+pub fn retitled(error: syn::Error, from: &str, to: &str) -> syn::Error {
+    let mut errors = error
+        .into_iter()
+        .map(|error| syn::Error::new(error.span(), error.to_string().replace(from, to)));
+    let mut first = errors
+        .next()
+        .unwrap_or_else(|| syn::Error::new(Span::call_site(), to));
+    errors.for_each(|error| first.combine(error));
+    first
 }

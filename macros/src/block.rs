@@ -193,6 +193,7 @@ fn refuse_per_fn_options(args: RawArgs, block: &str, errors: &mut Errors) -> Raw
         parent: None,
         init: None,
         skip: None,
+        metric_attrs: None,
         ..args
     }
 }

@@ -198,7 +198,7 @@ const TRAILING: &[&str] = &["fn g() {}", ";", "struct S;", "#[x]"];
 const BAD_BODIES: &[&str] = &["= 5;", "= { 1 }", "=> {}", "x", "5", "\"s\"", "[x]", "!"];
 
 const NOT_A_FN: &str = "#[traced] can only be applied to a function";
-pub(super) const TRACK_CALLER: &str = "#[traced] cannot keep `#[track_caller]` working: the body runs inside a closure, which stable Rust cannot mark `#[track_caller]`; remove one of the two attributes";
+pub(super) const TRACK_CALLER: &str = "cannot keep `#[track_caller]` working";
 const FOREIGN: &str = "#[traced] cannot instrument a foreign fn";
 
 #[derive(Clone, Debug)]
@@ -685,7 +685,7 @@ pub(super) enum OwnAttr {
     NameValue,
 }
 
-pub(super) const GIVEN_TWICE: &str = "#[traced] is given twice on this fn; keep one";
+pub(super) const GIVEN_TWICE: &str = "#[traced] is given twice on this fn";
 pub(super) const NAME_VALUE: &str = "#[traced] takes options in parentheses";
 
 impl OwnAttr {

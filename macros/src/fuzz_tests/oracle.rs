@@ -30,7 +30,7 @@ enum Step {
 }
 
 fn given_twice(slot: Slot) -> String {
-    format!("option `{}` is given twice; keep one", slot.key())
+    format!("option `{}` is given twice", slot.key())
 }
 
 impl ParsedArgs {
@@ -289,11 +289,12 @@ pub(super) fn expected(args: &ParsedArgs, item: &FnSpec) -> Expected {
 
 /// The options that name one fn's parts, which a block refuses, in the
 /// order `RawArgs::per_fn_options` gives them.
-const PER_FN: [Slot; 6] = [
+const PER_FN: [Slot; 7] = [
     Slot::Name,
     Slot::Args,
     Slot::Attrs,
     Slot::Parent,
+    Slot::MetricAttrs,
     Slot::Init,
     Slot::Skip,
 ];
@@ -371,9 +372,9 @@ fn expected_block(
     if !has_fn {
         errors.push(
             if block.in_trait {
-                "has a default body, so #[traced] has nothing to trace"
+                "has a default body"
             } else {
-                "has no fn for #[traced] to trace"
+                "has no fn"
             }
             .to_owned(),
         );
@@ -389,19 +390,19 @@ fn expected_block(
 /// is the block it is in, if any.
 fn fn_errors(args: &ParsedArgs, function: &FnSpec, owner: Option<&str>, errors: &mut Vec<String>) {
     if function.constness {
-        errors.push("#[traced] cannot instrument a `const fn`".to_owned());
+        errors.push("cannot instrument a `const fn`".to_owned());
     }
     if args.has(Slot::Root) && args.has(Slot::Parent) {
-        errors.push("`root` and `parent` both choose the span's parent".to_owned());
+        errors.push("`root` and `parent` both choose".to_owned());
     }
     let parameters = function.bound();
     let mut keys: HashMap<String, &str> = HashMap::new();
     for capture in &args.captures {
         let name = unraw(capture);
         if !parameters.contains(&name) {
-            errors.push(format!("has no parameter `{name}`"));
+            errors.push(format!("`args({name})`{PART}has no parameter `{name}`"));
         } else if keys.insert(name.clone(), "args").is_some() {
-            errors.push(format!("`{name}` is listed twice in `args`; list it once"));
+            errors.push(format!("`{name}` is listed twice in `args`"));
         }
     }
     for &key in &args.extras {
@@ -429,22 +430,18 @@ fn fn_errors(args: &ParsedArgs, function: &FnSpec, owner: Option<&str>, errors: 
         }
     }
     if args.has(Slot::Skip) && owner.is_none() {
-        errors.push(
-            "`skip` leaves one method of a #[traced] impl block or trait untraced".to_owned(),
-        );
+        errors.push("`skip` leaves one method".to_owned());
     }
     let is_main = owner.is_none() && function.is_main();
     match (args.has(Slot::Init), is_main) {
-        (true, false) => errors.push(
-            "`init` installs the tracing pipeline for the whole program, so it goes on `main` only"
-                .to_owned(),
-        ),
-        (false, true) => {
-            errors.push("#[traced] on `main` starts the span before the body runs".to_owned())
-        }
+        (true, false) => errors.push(format!("`init`{PART}goes on `main` only")),
+        (false, true) => errors.push(format!("on `main` starts the span{PART}`#[traced(init)]`")),
         _ => {}
     }
+    if args.has(Slot::MetricAttrs) && !args.has(Slot::Metrics) {
+        errors.push(format!("`metric_attrs`{PART}add `metrics`"));
+    }
     if args.has(Slot::Future) && (function.asyncness || function.is_async_trait()) {
-        errors.push("`future` is for a fn that returns a future it builds".to_owned());
+        errors.push("`future` is for a fn that returns a future".to_owned());
     }
 }
