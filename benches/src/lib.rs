@@ -5,5 +5,6 @@
 
 pub mod cases;
 pub mod executor;
+pub mod pipeline;
 pub mod report;
 pub mod setup;

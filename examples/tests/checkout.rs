@@ -1,6 +1,7 @@
 //! Runs the checkout demo with its three services as child processes of
 //! this test binary (re-run with `CHECKOUT_ROLE` and `--exact` this test),
-//! and checks the spans the embedded receiver got back.
+//! and checks the spans and duration histograms the embedded receiver got
+//! back, and the per-function table the launcher prints.
 
 use std::collections::HashSet;
 use std::time::Duration;
@@ -127,6 +128,68 @@ fn orders_are_traced_across_three_services() {
         check_slowest_has_the_most_self_time(&waterfall, trace, spans);
     }
     check_malformed(&malformed, &spans_of(&report, malformed.trace_id));
+    check_metrics(&report);
+}
+
+/// Each `#[traced(metrics)]` fn of the services measured once per call,
+/// failures by their error type: three orders (one declined) and the
+/// malformed request, which fails at the gateway before any call.
+fn check_metrics(report: &Report) {
+    let rows: Vec<(String, String, u64, u64)> = report
+        .durations
+        .rows()
+        .into_iter()
+        .map(|r| (r.service, r.function, r.calls, r.errors))
+        .collect();
+    let expected = [
+        ("gateway", "gateway::handle_checkout", 4, 2),
+        ("inventory", "inventory::Stock::reserve", 3, 0),
+        ("payment", "payment::charge", 3, 1),
+        ("payment", "payment::fraud_check", 3, 0),
+    ]
+    .map(|(s, f, calls, errors)| (s.to_owned(), f.to_owned(), calls, errors));
+    assert_eq!(rows, expected);
+
+    // The printed table has the same rows, with p50 and p99 in ms.
+    let table = report.durations.table();
+    let lines: Vec<Vec<&str>> = table
+        .lines()
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert_eq!(
+        lines[0],
+        ["service", "function", "calls", "errors", "p50", "p99"],
+        "{table}"
+    );
+    assert_eq!(lines.len(), 1 + expected.len(), "{table}");
+    for (line, (service, function, calls, errors)) in lines[1..].iter().zip(&expected) {
+        assert_eq!(
+            line[..4],
+            [
+                service.as_str(),
+                function,
+                &calls.to_string(),
+                &errors.to_string()
+            ],
+            "{table}"
+        );
+        assert!(line[4].parse::<f64>().is_ok() && line[5] == "ms", "{table}");
+    }
+    // The review of the slow order is the slowest of fraud_check's calls:
+    // its p99 is at least the review time (an estimate kept within the max).
+    let review = report
+        .durations
+        .rows()
+        .into_iter()
+        .find(|r| r.function == "payment::fraud_check")
+        .unwrap();
+    let p99 = review.all.quantile(0.99).unwrap();
+    assert!(p99 >= REVIEW_TIME.as_secs_f64(), "p99 {p99} s\n{table}");
+    let error_types: Vec<String> = report.durations.error_types("gateway::handle_checkout");
+    assert_eq!(
+        error_types,
+        ["traced_examples::checkout::gateway::CheckoutError"]
+    );
 }
 
 /// The launcher's run, with this binary as the services, and a malformed

@@ -20,6 +20,7 @@ pub(crate) fn any_value_text(value: &AnyValue) -> String {
 /// failed". `traced` reports those facts once through its own reporter;
 /// exported as log records they would go into the very queue they are
 /// about. The OpenTelemetry examples filter these targets out the same way.
+#[cfg(any(feature = "logs", feature = "testing"))]
 pub(crate) fn is_opentelemetry_internal(target: &str) -> bool {
     target.starts_with("opentelemetry")
 }

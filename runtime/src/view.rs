@@ -140,8 +140,8 @@
 //! ");
 //! ```
 //!
-//! With feature `logs` or `testing`, [`Waterfall::add_log`] takes the SDK's
-//! log records, as [`Capture::logs`](crate::testing::Capture::logs) returns them.
+//! [`Waterfall::add_log`] takes the SDK's log records, as a log exporter
+//! gets them and `traced::testing::Capture::logs` returns them.
 //!
 //! Spans come as SDK [`SpanData`] (from an exporter, or
 //! `InMemorySpanExporter` in tests), or as [`SpanRecord`]s built by hand,

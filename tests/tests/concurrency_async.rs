@@ -20,7 +20,7 @@
 //! slow collector, spans are dropped rather than waited for, counted, and
 //! reported in one line at shutdown.
 
-mod sink;
+mod support;
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -30,9 +30,9 @@ use std::time::{Duration, Instant};
 
 use opentelemetry::Context;
 use opentelemetry::trace::TraceContextExt;
-use sink::{
-    Behaviour, Reports, Sink, assert_dropped_not_waited, assert_exported_once, init_to, serial,
-};
+use support::concurrency::{assert_dropped_not_waited, assert_exported_once, init_to};
+use support::sink::{Behaviour, Sink};
+use support::{Reports, serial};
 use tokio::runtime::Runtime;
 use traced::traced;
 use traced_tests::watchdog;

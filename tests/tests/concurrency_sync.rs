@@ -14,16 +14,16 @@
 //! slow collector, spans are dropped rather than waited for, counted, and
 //! reported in one line at shutdown.
 
-mod sink;
+mod support;
 
 use std::thread;
 use std::time::{Duration, Instant};
 
 use opentelemetry::Context;
 use opentelemetry::trace::TraceContextExt;
-use sink::{
-    Behaviour, Reports, Sink, assert_dropped_not_waited, assert_exported_once, init_to, serial,
-};
+use support::concurrency::{assert_dropped_not_waited, assert_exported_once, init_to};
+use support::sink::{Behaviour, Sink};
+use support::{Reports, serial};
 use traced::traced;
 use traced_tests::watchdog;
 

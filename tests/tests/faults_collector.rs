@@ -28,15 +28,15 @@
 //! Each test runs under a watchdog, so a hang fails it with a message.
 //! Measured numbers are printed (`--nocapture`).
 
-mod sink;
+mod support;
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicIsize, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use sink::{Behaviour, Reports, Sink, serial};
+use support::sink::{Behaviour, Sink};
+use support::{Blackhole, Reports, refused_endpoint, serial};
 use traced::setup::{ExportStats, Protocol};
 use traced::traced;
 use traced_tests::watchdog;
@@ -304,28 +304,6 @@ fn assert_contained(run: &Run, cause: Option<&str>) {
     }
 }
 
-/// A port nothing listens on: bound, then closed.
-fn refusing_endpoint() -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    drop(listener);
-    format!("http://{addr}")
-}
-
-/// Accepts connections and holds them open without reading or writing.
-/// The thread lives until the process ends.
-fn silent_endpoint() -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    thread::spawn(move || {
-        let mut held: Vec<TcpStream> = Vec::new();
-        for stream in listener.incoming().flatten() {
-            held.push(stream);
-        }
-    });
-    format!("http://{addr}")
-}
-
 #[test]
 fn a_collector_refusing_connections() {
     let _turn = serial();
@@ -333,7 +311,7 @@ fn a_collector_refusing_connections() {
         HANG_LIMIT,
         "faults_collector: a_collector_refusing_connections",
     );
-    let run = run_against(refusing_endpoint(), 2);
+    let run = run_against(refused_endpoint(), 2);
     run.print("refusing");
     assert_contained(&run, Some("connecting to 127.0.0.1:"));
 }
@@ -345,7 +323,8 @@ fn a_collector_accepting_and_never_answering() {
         HANG_LIMIT,
         "faults_collector: a_collector_accepting_and_never_answering",
     );
-    let run = run_against(silent_endpoint(), 2);
+    let blackhole = Blackhole::start();
+    let run = run_against(blackhole.endpoint(), 2);
     run.print("never answering");
     assert_contained(&run, Some("accepts connections"));
     // Whether the shutdown found an export in flight (and gave up on it at
@@ -495,6 +474,7 @@ fn a_collector_that_recovers_is_reported_once_down_once_up_and_gets_the_later_sp
             exported: AFTER * SPANS_PER_CALL,
             failed: BEFORE * SPANS_PER_CALL,
             dropped: 0,
+            queued: 0,
         }
     );
     for part in [

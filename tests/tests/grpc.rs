@@ -7,7 +7,7 @@
 //! the server is `src/bin/grpc_server.rs`, exporting over OTLP/HTTP to a
 //! receiver here, and its spans must continue the client's trace.
 
-mod sink;
+mod support;
 
 use std::io::{BufRead as _, BufReader};
 use std::net::SocketAddr;
@@ -16,7 +16,7 @@ use std::process::{Command, Stdio};
 use opentelemetry::Value;
 use opentelemetry::trace::{SpanKind, Status};
 use opentelemetry_sdk::trace::SpanData;
-use sink::{Behaviour, Sink};
+use support::sink::{Behaviour, Sink};
 use tonic::Code;
 use tonic::transport::server::TcpIncoming;
 use tonic::transport::{Channel, Endpoint, Server};

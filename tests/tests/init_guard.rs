@@ -14,9 +14,6 @@
 mod support;
 
 use std::collections::BTreeSet;
-use std::io::Read as _;
-use std::net::{SocketAddr, TcpListener};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use http::HeaderMap;
@@ -27,7 +24,7 @@ use opentelemetry::trace::{
 use opentelemetry::{Context, global};
 use opentelemetry_sdk::trace::{InMemorySpanExporter, SdkTracerProvider};
 use support::{
-    ARRIVAL, Attr, Blackhole, Collector, Protocol, child, is_child, output_within,
+    ARRIVAL, Attr, Blackhole, Collector, Protocol, Reports, child, is_child, output_within,
     refused_endpoint, serial,
 };
 use traced::setup::ExportStats;
@@ -50,21 +47,6 @@ fn unit(i: u64) -> u64 {
 async fn async_unit(i: u64) -> u64 {
     tokio::task::yield_now().await;
     unit(i)
-}
-
-/// Collects what the guard reports.
-#[derive(Clone, Default)]
-struct Reports(Arc<Mutex<Vec<String>>>);
-
-impl Reports {
-    fn sink(&self) -> impl Fn(&str) + Send + Sync + 'static {
-        let reports = Arc::clone(&self.0);
-        move |message: &str| reports.lock().unwrap().push(message.to_owned())
-    }
-
-    fn all(&self) -> Vec<String> {
-        self.0.lock().unwrap().clone()
-    }
 }
 
 fn protocol_name(protocol: Protocol) -> &'static str {
@@ -220,7 +202,7 @@ fn refusals(cases: &[Refusal]) -> Vec<String> {
         let reports = Reports::default();
         let outcome = traced::Setup::new()
             .environment(vars.iter().copied())
-            .report_with(reports.sink())
+            .report_with(reports.reporter())
             .init();
         match outcome {
             Ok(guard) => {
@@ -251,8 +233,8 @@ fn refusals(cases: &[Refusal]) -> Vec<String> {
             wrong.push(format!("{vars:?}: a propagator was installed: {headers:?}"));
             install_silent_propagator();
         }
-        if !reports.all().is_empty() {
-            wrong.push(format!("{vars:?}: reported {:?}", reports.all()));
+        if !reports.lines().is_empty() {
+            wrong.push(format!("{vars:?}: reported {:?}", reports.lines()));
         }
     }
     wrong
@@ -379,7 +361,7 @@ fn a_refused_connection_is_reported_once_counted_and_does_not_block() {
                 ("OTEL_EXPORTER_OTLP_TIMEOUT", "2000"),
             ])
             .shutdown_timeout(shutdown_timeout)
-            .report_with(reports.sink())
+            .report_with(reports.reporter())
             .init()
             .expect("init");
 
@@ -391,7 +373,7 @@ fn a_refused_connection_is_reported_once_counted_and_does_not_block() {
             guard.force_flush().is_err(),
             "{protocol:?}: flushing to nowhere fails"
         );
-        let first = reports.all();
+        let first = reports.lines();
         assert_eq!(first.len(), 1, "{protocol:?}: {first:?}");
         assert!(
             first[0].contains(&endpoint) && first[0].contains("could not export"),
@@ -402,7 +384,7 @@ fn a_refused_connection_is_reported_once_counted_and_does_not_block() {
         }
         assert!(guard.force_flush().is_err());
         assert_eq!(
-            reports.all().len(),
+            reports.lines().len(),
             1,
             "{protocol:?}: later failures are not reported"
         );
@@ -430,14 +412,15 @@ fn a_refused_connection_is_reported_once_counted_and_does_not_block() {
                 ended: 30,
                 exported: 0,
                 failed: 30,
-                dropped: 0
+                dropped: 0,
+                queued: 0,
             },
             "{protocol:?}"
         );
         assert_eq!(stats.ended, stats.exported + stats.failed + stats.dropped);
 
         // Besides the one failure report: one summary line at shutdown.
-        let reports = reports.all();
+        let reports = reports.lines();
         let failures: Vec<&String> = reports
             .iter()
             .filter(|r| r.contains("could not export"))
@@ -471,7 +454,7 @@ fn shutdown_returns_within_its_timeout_when_the_collector_never_answers() {
                 ("OTEL_EXPORTER_OTLP_TIMEOUT", "60000"),
             ])
             .shutdown_timeout(shutdown_timeout)
-            .report_with(reports.sink())
+            .report_with(reports.reporter())
             .init()
             .expect("init");
         for i in 0..3 {
@@ -504,7 +487,7 @@ fn shutdown_returns_within_its_timeout_when_the_collector_never_answers() {
                 "{protocol:?}: {error}"
             ),
         }
-        let reports = reports.all();
+        let reports = reports.lines();
         assert!(
             reports
                 .iter()
@@ -531,7 +514,7 @@ fn the_export_timeout_bounds_each_export() {
                 ("OTEL_EXPORTER_OTLP_ENDPOINT", blackhole.endpoint().as_str()),
                 ("OTEL_EXPORTER_OTLP_TIMEOUT", "500"),
             ])
-            .report_with(reports.sink())
+            .report_with(reports.reporter())
             .init()
             .expect("init");
         for i in 0..4 {
@@ -544,7 +527,7 @@ fn the_export_timeout_bounds_each_export() {
         let took = started.elapsed();
         assert!(took < Duration::from_secs(4), "{protocol:?}: took {took:?}");
         assert_eq!(guard.stats().failed, 4, "{protocol:?}: {:?}", guard.stats());
-        let reports = reports.all();
+        let reports = reports.lines();
         assert_eq!(reports.len(), 1, "{protocol:?}: {reports:#?}");
         assert!(reports[0].contains(&blackhole.endpoint()), "{reports:#?}");
         drop(guard);
@@ -567,60 +550,21 @@ fn nothing_is_reported_after_a_timed_out_shutdown_returns() {
             ("OTEL_EXPORTER_OTLP_TIMEOUT", "60000"),
         ])
         .shutdown_timeout(Duration::from_secs(1))
-        .report_with(reports.sink())
+        .report_with(reports.reporter())
         .init()
         .expect("init");
     assert_eq!(unit(1), 2);
     let _ = guard.shutdown();
-    let at_shutdown = reports.all();
+    let at_shutdown = reports.lines();
     assert_eq!(at_shutdown.len(), 1, "one summary line: {at_shutdown:#?}");
 
     // The guard is gone: the application may have torn its logger down.
     std::thread::sleep(Duration::from_millis(1500));
     assert_eq!(
-        reports.all(),
+        reports.lines(),
         at_shutdown,
         "the reporter was called after shutdown returned"
     );
-}
-
-/// A collector that accepts connections and reads every byte sent to it,
-/// and never answers: it shows when an export request has arrived.
-struct Listening {
-    addr: SocketAddr,
-    received: Arc<Mutex<Vec<u8>>>,
-}
-
-impl Listening {
-    fn start() -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-        let addr = listener.local_addr().expect("local addr");
-        let received = Arc::new(Mutex::new(Vec::new()));
-        let all = Arc::clone(&received);
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let all = Arc::clone(&all);
-                // Read and keep the bytes; the connection stays open until
-                // the client closes it.
-                std::thread::spawn(move || {
-                    let mut stream = stream;
-                    let mut buffer = [0; 4096];
-                    while let Ok(read @ 1..) = stream.read(&mut buffer) {
-                        all.lock().unwrap().extend_from_slice(&buffer[..read]);
-                    }
-                });
-            }
-        });
-        Listening { addr, received }
-    }
-
-    fn endpoint(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-
-    fn received(&self) -> Vec<u8> {
-        self.received.lock().unwrap().clone()
-    }
 }
 
 /// Named for the test below: its name in the received bytes shows that
@@ -639,7 +583,7 @@ fn a_shutdown_during_an_export_in_flight_returns_at_its_timeout_and_counts_the_s
     );
     const SPANS: u64 = 3;
     for protocol in [Protocol::HttpBinary, Protocol::Grpc] {
-        let collector = Listening::start();
+        let collector = Blackhole::start();
         let endpoint = collector.endpoint();
         let reports = Reports::default();
         let shutdown_timeout = Duration::from_millis(500);
@@ -654,7 +598,7 @@ fn a_shutdown_during_an_export_in_flight_returns_at_its_timeout_and_counts_the_s
                 ("OTEL_BSP_SCHEDULE_DELAY", "50"),
             ])
             .shutdown_timeout(shutdown_timeout)
-            .report_with(reports.sink())
+            .report_with(reports.reporter())
             .init()
             .expect("init");
         for i in 0..SPANS {
@@ -674,7 +618,7 @@ fn a_shutdown_during_an_export_in_flight_returns_at_its_timeout_and_counts_the_s
             std::thread::sleep(Duration::from_millis(5));
         }
         // Nothing has failed yet.
-        assert_eq!(reports.all(), Vec::<String>::new(), "{protocol:?}");
+        assert_eq!(reports.lines(), Vec::<String>::new(), "{protocol:?}");
         let before = guard.stats();
         assert_eq!(
             (before.ended, before.exported, before.failed),
@@ -708,7 +652,7 @@ fn a_shutdown_during_an_export_in_flight_returns_at_its_timeout_and_counts_the_s
             "{protocol:?}: {stats:?}"
         );
         // One line: the summary, naming the count and the collector.
-        let reports = reports.all();
+        let reports = reports.lines();
         assert_eq!(reports.len(), 1, "{protocol:?}: {reports:#?}");
         assert!(
             reports[0].contains(&format!("{SPANS} of {SPANS} spans"))
@@ -862,7 +806,8 @@ fn console_child() {
             ended: 2,
             exported: 2,
             failed: 0,
-            dropped: 0
+            dropped: 0,
+            queued: 0,
         }
     );
     println!("child finished");

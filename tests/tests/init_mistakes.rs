@@ -12,11 +12,12 @@
 //!
 //! Each test installs the global provider, so they take turns.
 
-mod sink;
+mod support;
 
 use std::time::Duration;
 
-use sink::{Behaviour, Reports, Sink, serial};
+use support::sink::{Behaviour, Sink};
+use support::{Reports, serial};
 use traced::traced;
 
 #[traced(args(i))]

@@ -3,7 +3,8 @@
 //! span's trace id and span id, in sync and nested calls, in an async fn
 //! whose future moves to another thread halfway, and in many tasks at once
 //! on a multi-thread runtime; an `error!` does not fail the span; each
-//! capture gets its own records; the waterfall draws them under their span.
+//! capture gets its own records; under the tracing layer an event in a
+//! `tracing` span carries that span; the waterfall draws them under their span.
 //!
 //! The binary routes `tracing` and `log` to the captures once, globally, so
 //! records written on any thread reach them.
@@ -288,4 +289,36 @@ fn the_waterfall_draws_each_line_under_its_span() {
     };
     assert_eq!(column(order[1], "INFO"), 2 + 8 + 1, "{drawn}");
     assert_eq!(column(order[3], "WARN"), 4 + 8 + 1, "{drawn}");
+}
+
+#[tracing::instrument]
+fn load(order: u64) {
+    tracing::info!("loading");
+}
+
+#[traced]
+fn handle() {
+    tracing::info!("handling");
+    load(7);
+}
+
+#[test]
+fn under_the_tracing_layer_an_event_in_a_tracing_span_carries_that_span() {
+    route_logs_to_captures();
+    let capture = Capture::new();
+    let subscriber = tracing_subscriber::registry()
+        .with(capture.tracing_layer())
+        .with(Capture::log_layer());
+    tracing::subscriber::with_default(subscriber, || capture.run(handle));
+    let (spans, logs) = (capture.spans(), capture.logs());
+    let (handle, load) = (spans.get("handle"), spans.get("load"));
+    assert_eq!(spans.parent(load).map(|p| &p.name), Some(&handle.name));
+    assert_eq!(
+        logs.span_id(logs.get("handling")),
+        handle.span_context.span_id()
+    );
+    assert_eq!(
+        logs.span_id(logs.get("loading")),
+        load.span_context.span_id()
+    );
 }

@@ -2,11 +2,11 @@
 //! order): each program runs as a child process exporting over OTLP/HTTP to
 //! a receiver here, and its spans arrive as one trace under the main span.
 
-mod sink;
+mod support;
 
 use std::process::Command;
 
-use sink::{Behaviour, Sink};
+use support::sink::{self, Behaviour, Sink};
 
 fn run(program: &str) -> Vec<sink::Received> {
     let sink = Sink::start(Behaviour::PROMPT, &["step"]);

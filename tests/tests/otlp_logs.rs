@@ -12,13 +12,14 @@
 
 mod support;
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use opentelemetry::trace::{SpanId, TraceId};
 use opentelemetry_proto::tonic::trace::v1::status::StatusCode;
 use support::logs::{ReceivedLog, the_log};
-use support::{ARRIVAL, Attr, Blackhole, Collector, Protocol, refused_endpoint, serial, the};
+use support::{
+    ARRIVAL, Attr, Blackhole, Collector, Protocol, Reports, refused_endpoint, serial, the,
+};
 use traced::traced;
 use traced_tests::watchdog;
 use tracing_subscriber::layer::SubscriberExt as _;
@@ -218,21 +219,6 @@ fn a_logs_endpoint_of_its_own_wins_and_none_exports_no_logs() {
     assert!(collector.logs().is_empty());
 }
 
-/// Collects what the guard reports.
-#[derive(Clone, Default)]
-struct Reports(Arc<Mutex<Vec<String>>>);
-
-impl Reports {
-    fn sink(&self) -> impl Fn(&str) + Send + Sync + 'static {
-        let reports = Arc::clone(&self.0);
-        move |message: &str| reports.lock().unwrap().push(message.to_owned())
-    }
-
-    fn all(&self) -> Vec<String> {
-        self.0.lock().unwrap().clone()
-    }
-}
-
 #[traced(args(i))]
 fn noisy(i: u64) {
     tracing::info!(i, "a line");
@@ -253,7 +239,7 @@ fn a_refused_collector_is_reported_once_and_counted() {
                 // Only the flushes export, so each one has records to send.
                 ("OTEL_BLRP_SCHEDULE_DELAY", "60000"),
             ])
-            .report_with(reports.sink())
+            .report_with(reports.reporter())
             .init()
             .expect("init");
         let subscriber = tracing_subscriber::registry().with(guard.log_layer());
@@ -269,7 +255,12 @@ fn a_refused_collector_is_reported_once_and_counted() {
             noisy(i);
         }
         assert!(guard.force_flush().is_err(), "{protocol}");
-        assert_eq!(reports.all().len(), 1, "{protocol}: {:#?}", reports.all());
+        assert_eq!(
+            reports.lines().len(),
+            1,
+            "{protocol}: {:#?}",
+            reports.lines()
+        );
         let stats = guard.log_stats();
         assert_eq!(
             (stats.ended, stats.failed),
@@ -278,7 +269,7 @@ fn a_refused_collector_is_reported_once_and_counted() {
         );
         drop(guard);
 
-        let reports = reports.all();
+        let reports = reports.lines();
         assert_eq!(reports.len(), 2, "{protocol}: {reports:#?}");
         assert!(
             reports[0].contains("could not export log records to")
@@ -309,7 +300,7 @@ fn a_full_queue_drops_records_and_never_blocks() {
             ("OTEL_BLRP_MAX_EXPORT_BATCH_SIZE", "4"),
         ])
         .shutdown_timeout(Duration::from_millis(500))
-        .report_with(reports.sink())
+        .report_with(reports.reporter())
         .init()
         .expect("init");
     let subscriber = tracing_subscriber::registry().with(guard.log_layer());
@@ -323,7 +314,7 @@ fn a_full_queue_drops_records_and_never_blocks() {
     assert!(stats.dropped >= 1000 - 8 - 4, "{stats:?}");
     let error = guard.shutdown().expect_err("the collector never answers");
     let _ = error;
-    let reports = reports.all();
+    let reports = reports.lines();
     let summary: Vec<&String> = reports
         .iter()
         .filter(|r| r.contains("of 1000 log records were not exported"))

@@ -147,6 +147,8 @@ fn a_future_dropped_early_or_never_polled_is_cancelled() {
             .map(|event| event.name.to_string())
             .collect();
         assert_eq!(events, ["cancelled"]);
+        // The same `error.type` as the call's measurement would carry.
+        assert_eq!(spans.attribute(quote, "error.type"), Some(Value::from("cancelled")));
     }
 }
 

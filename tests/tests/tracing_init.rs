@@ -7,11 +7,12 @@
 //!
 //! Each test installs the global provider, so they take turns.
 
-mod sink;
+mod support;
 
 use std::time::Duration;
 
-use sink::{Behaviour, Received, Reports, Sink, serial};
+use support::sink::{Behaviour, Received, Sink};
+use support::{Reports, serial};
 use traced::traced;
 use tracing_subscriber::layer::SubscriberExt as _;
 

@@ -83,7 +83,7 @@ struct Stock;
 /// Every method is traced, as `Stock::reserve` and `Stock::lookup_sku`.
 #[traced]
 impl Stock {
-    #[traced(args(sku, qty))]
+    #[traced(metrics, args(sku, qty))]
     async fn reserve(&self, sku: &str, qty: u32) -> Result<String, StockError> {
         let left = self.lookup_sku(sku).await?;
         // Known only now, halfway through the call.

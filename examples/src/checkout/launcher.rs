@@ -135,13 +135,14 @@ pub async fn run_with<T>(
         .map_err(|_| LaunchError::new("flushing the client's spans took too long"))?
         .map_err(failed("flushing the client's spans"))?
         .map_err(failed("flushing the client's spans"))?;
-    let spans = match receiver {
+    let received = match receiver {
         Some(receiver) => receiver.finish().map_err(failed("stopping the receiver"))?,
-        None => Vec::new(),
+        None => Default::default(),
     };
     let report = Report {
         placed,
-        spans,
+        spans: received.spans,
+        durations: received.durations,
         exits,
         collector: match export {
             Export::Embedded => None,

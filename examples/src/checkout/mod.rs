@@ -9,12 +9,13 @@
 //! Every process runs the same binary: [`Role::from_env`] says which service
 //! to be ([`service::run`]), and with no role it is the [`launcher`], which
 //! starts the three services, places three orders and collects their spans
-//! with an OTLP [`receiver`]. Trace context crosses the processes in
+//! and duration histograms with an OTLP [`receiver`]. Trace context crosses the processes in
 //! `traceparent` headers ([`traced::http`]).
 
 pub mod gateway;
 pub mod inventory;
 pub mod launcher;
+pub mod metrics;
 pub mod payment;
 pub mod receiver;
 pub mod service;

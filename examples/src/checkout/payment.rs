@@ -101,7 +101,7 @@ async fn handle_charge(body: String) -> Result<String, ChargeError> {
 }
 
 /// Returns an authorization code.
-#[traced(args(amount))]
+#[traced(metrics, args(amount))]
 async fn charge(card: &str, amount: u64) -> Result<String, Declined> {
     let risk = fraud_check(card, amount).await;
     traced::record!(payment.risk = ?risk);
@@ -119,7 +119,7 @@ enum Risk {
     Reviewed,
 }
 
-#[traced(args(amount), ret)]
+#[traced(metrics, args(amount), ret)]
 async fn fraud_check(card: &str, amount: u64) -> Risk {
     if card.ends_with("9235") {
         tokio::time::sleep(REVIEW_TIME).await;

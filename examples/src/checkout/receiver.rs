@@ -1,6 +1,6 @@
-//! A tiny OTLP/HTTP trace receiver: what a collector does, minus everything
-//! but keeping the spans. It runs on its own thread and runtime, so nothing
-//! the launcher blocks on can stall an export.
+//! A tiny OTLP/HTTP receiver: what a collector does, minus everything but
+//! keeping the spans and the duration histograms. It runs on its own thread
+//! and runtime, so nothing the launcher blocks on can stall an export.
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
@@ -14,6 +14,9 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use opentelemetry::trace::{SpanId, TraceId};
+use opentelemetry_proto::tonic::collector::metrics::v1::{
+    ExportMetricsServiceRequest, ExportMetricsServiceResponse,
+};
 use opentelemetry_proto::tonic::collector::trace::v1::{
     ExportTraceServiceRequest, ExportTraceServiceResponse,
 };
@@ -24,12 +27,27 @@ use prost::Message;
 use tokio::sync::oneshot;
 use traced::view::SpanRecord;
 
-type Spans = Arc<Mutex<Vec<SpanRecord>>>;
+use super::metrics::Durations;
 
-/// A running receiver; [`finish`](Self::finish) stops it and returns the spans.
+/// What the receiver keeps.
+#[derive(Default)]
+struct Kept {
+    spans: Mutex<Vec<SpanRecord>>,
+    durations: Mutex<Durations>,
+}
+
+/// Everything received, once the receiver has stopped.
+#[derive(Debug, Default)]
+pub struct Received {
+    pub spans: Vec<SpanRecord>,
+    /// The services' `function.call.duration` histograms.
+    pub durations: Durations,
+}
+
+/// A running receiver; [`finish`](Self::finish) stops it and returns what it got.
 pub struct Receiver {
     address: SocketAddr,
-    spans: Spans,
+    kept: Arc<Kept>,
     stop: Option<oneshot::Sender<()>>,
     thread: Option<JoinHandle<std::io::Result<()>>>,
 }
@@ -41,10 +59,11 @@ impl Receiver {
         let listener = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?;
         listener.set_nonblocking(true)?;
         let address = listener.local_addr()?;
-        let spans = Spans::default();
+        let kept = Arc::new(Kept::default());
         let app = Router::new()
             .route("/v1/traces", post(export))
-            .with_state(Arc::clone(&spans));
+            .route("/v1/metrics", post(export_metrics))
+            .with_state(Arc::clone(&kept));
         let (stop, stopped) = oneshot::channel::<()>();
         let thread = std::thread::Builder::new()
             .name("otlp-receiver".into())
@@ -63,7 +82,7 @@ impl Receiver {
             })?;
         Ok(Receiver {
             address,
-            spans,
+            kept,
             stop: Some(stop),
             thread: Some(thread),
         })
@@ -74,15 +93,18 @@ impl Receiver {
         format!("http://{}", self.address)
     }
 
-    /// Stops listening and returns every span received.
-    pub fn finish(mut self) -> std::io::Result<Vec<SpanRecord>> {
+    /// Stops listening and returns every span and histogram received.
+    pub fn finish(mut self) -> std::io::Result<Received> {
         self.stop.take().map(|stop| stop.send(()));
         if let Some(thread) = self.thread.take() {
             thread
                 .join()
                 .map_err(|_| std::io::Error::other("the receiver panicked"))??;
         }
-        Ok(std::mem::take(&mut self.spans.lock().unwrap()))
+        Ok(Received {
+            spans: std::mem::take(&mut self.kept.spans.lock().unwrap()),
+            durations: std::mem::take(&mut self.kept.durations.lock().unwrap()),
+        })
     }
 }
 
@@ -93,16 +115,31 @@ impl Drop for Receiver {
     }
 }
 
-async fn export(State(spans): State<Spans>, body: Bytes) -> Response {
+async fn export(State(kept): State<Arc<Kept>>, body: Bytes) -> Response {
     match ExportTraceServiceRequest::decode(body) {
         Ok(request) => {
-            spans.lock().unwrap().extend(records(request));
+            kept.spans.lock().unwrap().extend(records(request));
             let reply = ExportTraceServiceResponse::default().encode_to_vec();
             ([(header::CONTENT_TYPE, "application/x-protobuf")], reply).into_response()
         }
         Err(error) => (
             StatusCode::BAD_REQUEST,
             format!("not an OTLP protobuf ExportTraceServiceRequest: {error}"),
+        )
+            .into_response(),
+    }
+}
+
+async fn export_metrics(State(kept): State<Arc<Kept>>, body: Bytes) -> Response {
+    match ExportMetricsServiceRequest::decode(body) {
+        Ok(request) => {
+            kept.durations.lock().unwrap().add(request);
+            let reply = ExportMetricsServiceResponse::default().encode_to_vec();
+            ([(header::CONTENT_TYPE, "application/x-protobuf")], reply).into_response()
+        }
+        Err(error) => (
+            StatusCode::BAD_REQUEST,
+            format!("not an OTLP protobuf ExportMetricsServiceRequest: {error}"),
         )
             .into_response(),
     }

@@ -9,6 +9,7 @@ use traced::view::{SpanRecord, Waterfall};
 
 use super::Role;
 use super::client::Order;
+use super::metrics::Durations;
 
 /// One order and the gateway's answer.
 #[derive(Clone, Debug)]
@@ -28,6 +29,8 @@ pub struct Report {
     pub placed: Vec<Placed>,
     /// Every span received, from all processes; empty with a collector.
     pub spans: Vec<SpanRecord>,
+    /// The services' `#[traced(metrics)]` durations; empty with a collector.
+    pub durations: Durations,
     pub exits: Vec<(Role, ExitStatus)>,
     /// The collector's endpoint, when spans went there.
     pub collector: Option<String>,
@@ -51,8 +54,8 @@ impl Report {
             && self.client_stats.exported == self.client_stats.ended
     }
 
-    /// Prints each order with its answer and its trace, then how the
-    /// services exited.
+    /// Prints each order with its answer and its trace, the measured
+    /// functions, then how the services exited.
     pub fn print(&self) {
         let waterfall = self.waterfall();
         for (number, placed) in self.placed.iter().enumerate() {
@@ -71,6 +74,14 @@ impl Report {
             }
             println!();
         }
+        let table = self.durations.table();
+        if !table.is_empty() {
+            println!(
+                "function.call.duration of the measured fns (p50, p99 estimated from the buckets):"
+            );
+            print!("{table}");
+            println!();
+        }
         let exits: Vec<String> = self
             .exits
             .iter()
@@ -86,7 +97,7 @@ impl Report {
                 self.spans.len()
             ),
             Some(endpoint) => println!(
-                "spans sent to {endpoint}; look the trace ids up there \
+                "spans and metrics sent to {endpoint}; look the trace ids up there \
                  (Jaeger: http://localhost:16686/trace/<trace id>)"
             ),
         }

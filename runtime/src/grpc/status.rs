@@ -23,7 +23,7 @@ impl GrpcStatus {
             .ok()?;
         let message = headers
             .get("grpc-message")
-            .map(|value| percent_decode(value.as_bytes()))
+            .map(|value| decode_message(value.as_bytes()))
             .unwrap_or_default();
         Some(GrpcStatus { code, message })
     }
@@ -67,24 +67,11 @@ const NAMES: [&str; 17] = [
 ];
 
 /// `grpc-message` is percent-encoded UTF-8 (the gRPC HTTP/2 spec); bad
-/// escapes are kept as they are.
-fn percent_decode(bytes: &[u8]) -> String {
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        match bytes[i..] {
-            [b'%', high, low, ..] if hex(high).is_some() && hex(low).is_some() => {
-                out.push((hex(high).unwrap_or(0) * 16 + hex(low).unwrap_or(0)) as u8);
-                i += 3;
-            }
-            _ => {
-                out.push(bytes[i]);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
+/// escapes are kept as they are, and bad UTF-8 replaced.
+fn decode_message(bytes: &[u8]) -> String {
+    percent_encoding::percent_decode(bytes)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 #[cfg(test)]

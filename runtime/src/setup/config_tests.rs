@@ -290,4 +290,14 @@ fn percent_signs_need_two_hex_digits() {
         &[("OTEL_RESOURCE_ATTRIBUTES", "k=%4")],
         &["percent-encoding"],
     );
+    assert_refused(
+        &[("OTEL_RESOURCE_ATTRIBUTES", "k=%41%")],
+        &["percent-encoding"],
+    );
+    assert_refused(
+        &[("OTEL_RESOURCE_ATTRIBUTES", "k=%ff")],
+        &["percent-encoding"],
+    );
+    let s = resolve(&[("OTEL_RESOURCE_ATTRIBUTES", "k=%E2%80%9Cq%22%25")]).unwrap();
+    assert_eq!(s.resource, [KeyValue::new("k", "“q\"%")]);
 }

@@ -22,6 +22,16 @@
 //! | `OTEL_TRACES_SAMPLER_ARG` | the ratio, from 0 to 1 | `1` |
 //! | `OTEL_SDK_DISABLED` | `true`, `false` | `false` |
 //!
+//! With feature `logs`, `init` also sets up the logs pipeline, from
+//! `OTEL_LOGS_EXPORTER` and the `_LOGS_` forms of the OTLP variables (see
+//! the docs of `traced::setup::logs`).
+//!
+//! With feature `metrics`, `init` also installs a meter provider that
+//! exports the `#[traced(metrics)]` durations periodically, from
+//! `OTEL_METRICS_EXPORTER`, `OTEL_METRIC_EXPORT_INTERVAL`,
+//! `OTEL_METRIC_EXPORT_TIMEOUT` and the `_METRICS_` forms of the OTLP
+//! variables (see the docs of `traced::setup::metrics`).
+//!
 //! A value that is not accepted makes `init` return a [`SetupError`] that
 //! names the variable, the value and what is accepted; nothing is installed
 //! then. `init` never panics. Every variable has a [`Setup`] method that
@@ -62,6 +72,7 @@
 //! on the same host or network and let it forward over TLS.
 
 mod base_endpoint;
+mod batch;
 mod breaker;
 mod config;
 mod console;
@@ -71,6 +82,9 @@ mod lifetime;
 #[cfg(feature = "logs")]
 #[cfg_attr(docsrs, doc(cfg(feature = "logs")))]
 pub mod logs;
+#[cfg(feature = "metrics")]
+#[cfg_attr(docsrs, doc(cfg(feature = "metrics")))]
+pub mod metrics;
 mod offload;
 mod parse;
 mod pipeline;
@@ -84,6 +98,7 @@ use std::time::Duration;
 
 use opentelemetry::{Key, KeyValue, Value};
 
+pub use batch::{BatchProcessor, BatchProcessorBuilder};
 pub use config::{Exporter, Protocol, Sampler};
 pub use error::SetupError;
 #[cfg(feature = "logs")]
@@ -148,6 +163,8 @@ pub struct Setup {
     report: Option<Reporter>,
     #[cfg(feature = "logs")]
     logs: logs::LogsOverrides,
+    #[cfg(feature = "metrics")]
+    metrics: metrics::MetricsOverrides,
 }
 
 impl Setup {
@@ -256,6 +273,13 @@ impl Setup {
     /// Checks the settings, then installs the provider and the propagator.
     pub fn init(self) -> Result<TracerGuard, SetupError> {
         let settings = Settings::resolve(&self.environment, self.code.clone())?;
+        #[cfg(feature = "metrics")]
+        let metrics_settings = metrics::MetricsSettings::resolve(
+            &self.environment,
+            &self.code,
+            &self.metrics,
+            &settings,
+        )?;
         let report = self.report.unwrap_or_else(|| Arc::new(write_to_stderr));
         // Before the spans' pipeline: building it installs nothing global,
         // so a failure here leaves nothing installed.
@@ -265,6 +289,13 @@ impl Setup {
             pipeline::resource(&settings),
             &report,
         )?;
+        #[cfg(feature = "metrics")]
+        let mut metrics = metrics::install(
+            &metrics_settings,
+            pipeline::resource(&settings),
+            &report,
+            !settings.records(),
+        )?;
         let pipeline = if settings.records() {
             Some(pipeline::install(&settings, &report)?)
         } else {
@@ -272,6 +303,8 @@ impl Setup {
         };
         // Last, so that a failed `init` has installed nothing at all.
         crate::propagator::install_w3c();
+        #[cfg(feature = "metrics")]
+        metrics.make_global();
         if let (Some(_), Some(note)) = (&pipeline, &settings.endpoint_note) {
             report(note);
         }
@@ -281,6 +314,8 @@ impl Setup {
             report,
             #[cfg(feature = "logs")]
             logs,
+            #[cfg(feature = "metrics")]
+            metrics,
         })
     }
 }
@@ -317,6 +352,8 @@ pub struct TracerGuard {
     report: Reporter,
     #[cfg(feature = "logs")]
     logs: logs::LogsPipeline,
+    #[cfg(feature = "metrics")]
+    metrics: metrics::MetricsPipeline,
 }
 
 impl TracerGuard {
@@ -328,7 +365,8 @@ impl TracerGuard {
     }
 
     /// Exports every ended span (and, with feature `logs`, every log
-    /// record written) now, waiting for the collector.
+    /// record written; with feature `metrics`, every measurement) now,
+    /// waiting for the collector.
     pub fn force_flush(&self) -> Result<(), SetupError> {
         let spans = match &self.pipeline {
             Some(pipeline) => pipeline
@@ -339,6 +377,8 @@ impl TracerGuard {
         };
         #[cfg(feature = "logs")]
         let spans = spans.and(self.logs.force_flush());
+        #[cfg(feature = "metrics")]
+        let spans = spans.and(self.metrics.force_flush());
         spans
     }
 
@@ -352,6 +392,16 @@ impl TracerGuard {
     }
 
     fn finish(&mut self) -> Result<ExportStats, SetupError> {
+        // Metrics shut down alongside, within the same timeout.
+        #[cfg(feature = "metrics")]
+        let metrics = self.metrics.begin_shutdown(self.shutdown_timeout);
+        let spans = self.finish_spans_and_logs();
+        #[cfg(feature = "metrics")]
+        let spans = metrics::merge(spans, metrics.wait(), &self.report);
+        spans
+    }
+
+    fn finish_spans_and_logs(&mut self) -> Result<ExportStats, SetupError> {
         // Logs shut down alongside, within the same timeout.
         #[cfg(feature = "logs")]
         let logs = self.logs.begin_shutdown(self.shutdown_timeout);
@@ -400,11 +450,8 @@ impl TracerGuard {
 
 fn total(counters: &[Arc<stats::Counters>]) -> ExportStats {
     let mut total = ExportStats::default();
-    for stats in counters.iter().map(|c| c.stats()) {
-        total.ended += stats.ended;
-        total.exported += stats.exported;
-        total.failed += stats.failed;
-        total.dropped += stats.dropped;
+    for counters in counters {
+        total.add(counters.stats());
     }
     total
 }

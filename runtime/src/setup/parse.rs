@@ -43,25 +43,22 @@ pub(crate) fn parse_resource(list: &str) -> Result<Vec<KeyValue>, SetupError> {
     Ok(attributes)
 }
 
+/// Decoded by `percent-encoding`, which passes a bad escape through as it
+/// is; the specification discards the whole value instead, so each `%` must
+/// start two hex digits (`%+1`, `%4` and `%zz` are refused).
 fn percent_decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = text.get(i + 1..i + 3)?;
-            // `from_str_radix` alone would take a sign (`%+1`).
-            if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-                return None;
-            }
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
+    let two_hex_digits = |after: &str| {
+        after
+            .get(..2)
+            .is_some_and(|hex| hex.bytes().all(|b| b.is_ascii_hexdigit()))
+    };
+    if !text.split('%').skip(1).all(two_hex_digits) {
+        return None;
     }
-    String::from_utf8(out).ok()
+    let decoded = percent_encoding::percent_decode_str(text)
+        .decode_utf8()
+        .ok()?;
+    Some(decoded.into_owned())
 }
 
 pub(crate) fn resource_service_name(resource: &[KeyValue]) -> Option<String> {
@@ -218,6 +215,7 @@ fn check_url(setting: &str, url: &str) -> Result<String, SetupError> {
     }
     let url = format!("http://{rest}");
     // The exporters parse it as an `http::Uri`; refusing here names the setting.
+    // Not `url::Url`: it takes what `Uri` refuses (a space in the path).
     if host_and_port(&url).is_none() {
         return Err(SetupError::invalid(
             setting,

@@ -5,16 +5,15 @@ use std::sync::Arc;
 use opentelemetry_otlp::{WithExportConfig, WithHttpConfig};
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::resource::TelemetryResourceDetector;
-use opentelemetry_sdk::trace::{
-    BatchConfigBuilder, BatchSpanProcessor, SdkTracerProvider, SpanExporter,
-};
+use opentelemetry_sdk::trace::{SdkTracerProvider, SpanExporter};
 
+use super::batch::BatchProcessor;
 use super::breaker::Breaker;
 use super::config::{Exporter, Protocol, Sampler, Settings};
 use super::error::SetupError;
 use super::lifetime::Lease;
 use super::offload::{Offloaded, export_runtime};
-use super::stats::{CountEnded, CountExported, Counters, Reporter};
+use super::stats::{CountExported, Counters, Reporter};
 
 /// What the guard owns: the provider to shut down, the export runtime to
 /// stop after it, and the counters to report from.
@@ -51,14 +50,21 @@ pub(crate) fn install(settings: &Settings, report: &Reporter) -> Result<Pipeline
                 };
                 let exporter = Breaker::new(Offloaded::new(exporter, rt.handle().clone()));
                 let count = Counters::new(settings.endpoint.clone(), Arc::clone(report));
-                builder = builder.with_span_processor(batch(settings, exporter, &count));
+                let processor = match batch(settings, exporter, &count) {
+                    Ok(processor) => processor,
+                    Err(error) => {
+                        rt.shutdown_background();
+                        return Err(error);
+                    }
+                };
+                builder = builder.with_span_processor(processor);
                 counters.push(count);
                 runtime = Some(rt);
             }
             Exporter::Console => {
                 let exporter = super::console::Console::default();
                 let count = Counters::new("standard output".to_owned(), Arc::clone(report));
-                builder = builder.with_span_processor(batch(settings, exporter, &count));
+                builder = builder.with_span_processor(batch(settings, exporter, &count)?);
                 counters.push(count);
             }
             Exporter::None => {}
@@ -138,8 +144,12 @@ pub(super) fn http_client(
 }
 
 fn is_loopback(url: &str) -> bool {
-    super::parse::host_and_port(url)
-        .is_some_and(|(host, _)| host == "localhost" || host == "::1" || host.starts_with("127."))
+    super::parse::host_and_port(url).is_some_and(|(host, _)| {
+        host == "localhost"
+            || host
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback())
+    })
 }
 
 /// A bounded batch processor: when the queue is full new spans are dropped
@@ -148,23 +158,19 @@ fn batch(
     settings: &Settings,
     exporter: impl SpanExporter + 'static,
     counters: &Arc<Counters>,
-) -> CountEnded<BatchSpanProcessor> {
-    // Every field set, so the process environment cannot override the
-    // settings `init` resolved (the SDK's builder reads it by default).
-    let config = BatchConfigBuilder::default()
-        .with_max_queue_size(settings.batch.max_queue_size)
-        .with_max_export_batch_size(settings.batch.max_export_batch_size)
-        .with_scheduled_delay(settings.batch.schedule_delay);
+) -> Result<BatchProcessor, SetupError> {
     let exporter = CountExported {
         inner: exporter,
         counters: Arc::clone(counters),
     };
-    CountEnded {
-        inner: BatchSpanProcessor::builder(exporter)
-            .with_batch_config(config.build())
-            .build(),
-        counters: Arc::clone(counters),
-    }
+    let processor = BatchProcessor::builder(exporter)
+        .max_queue_size(settings.batch.max_queue_size)
+        .max_export_batch_size(settings.batch.max_export_batch_size)
+        .schedule_delay(settings.batch.schedule_delay)
+        .build()
+        .map_err(|error| SetupError::failed("starting the export thread", error))?;
+    counters.count_from(processor.tally());
+    Ok(processor)
 }
 
 #[cfg(test)]
@@ -185,6 +191,7 @@ mod tests {
             "http://collector:4318/v1/traces",
             "http://10.0.0.1:4317",
             "http://localhost.example.com",
+            "http://127.0.0.1.example.com",
         ] {
             assert!(!is_loopback(url), "{url}");
         }

@@ -1,27 +1,36 @@
 //! Counting what happened to the spans, and saying so once.
 //!
-//! The SDK's batch processor drops spans when its queue is full and logs
-//! export errors per batch through its own internal logs (off in `traced`).
-//! Counting spans as they end and as they reach the exporter gives the same
+//! The batch processor counts the spans that end and those it drops (the
+//! SDK's log processor, for log records, counts neither: they are counted
+//! as they are emitted, and what is not exported counts as dropped); the
+//! exporter wrapper counts what was exported or failed. That gives the
 //! facts without a log line per span: the first failed export of a run of
 //! failures is reported when it happens, the recovery when exports work
 //! again, and the totals once at shutdown.
 
 use std::fmt;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use opentelemetry::Context;
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::error::OTelSdkResult;
-use opentelemetry_sdk::trace::{Span, SpanData, SpanExporter, SpanProcessor};
+use opentelemetry_sdk::trace::{SpanData, SpanExporter};
+
+use super::batch::Tally;
 
 /// What happened to the spans recorded since [`init`](crate::init).
 ///
 /// Read it with [`TracerGuard::stats`](crate::TracerGuard::stats); after
 /// [`TracerGuard::shutdown`](crate::TracerGuard::shutdown) every ended span
-/// is counted in exactly one of `exported`, `failed` and `dropped`.
+/// is counted in exactly one of `exported`, `failed` and `dropped`; before
+/// it, in one of those or `queued`.
+///
+/// ```
+/// # use traced::setup::ExportStats;
+/// # let stats = ExportStats { ended: 5, exported: 2, failed: 0, dropped: 1, queued: 2 };
+/// assert_eq!(stats.ended, stats.exported + stats.failed + stats.dropped + stats.queued);
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ExportStats {
     /// Sampled spans that ended.
@@ -30,16 +39,30 @@ pub struct ExportStats {
     pub exported: u64,
     /// Spans in batches the exporter could not send.
     pub failed: u64,
-    /// Spans that ended but never reached the exporter: the queue was full,
-    /// or they were still queued (before shutdown this includes spans in flight).
+    /// Spans lost before reaching the exporter: the queue was full, or the
+    /// shutdown timed out before they were sent.
     pub dropped: u64,
+    /// Spans not yet exported: waiting in the queue or in an export that has
+    /// not finished. Zero after shutdown (what was left counts as dropped),
+    /// and always zero in `TracerGuard::log_stats` (feature `logs`),
+    /// whose waiting records are counted in `dropped`.
+    pub queued: u64,
 }
 
 impl ExportStats {
-    /// Spans that ended but were not exported: `failed + dropped`. Zero
+    /// Spans that ended and will not be exported: `failed + dropped`. Zero
     /// after a clean shutdown means every span was delivered.
     pub fn lost(&self) -> u64 {
         self.failed + self.dropped
+    }
+
+    /// Adds `other`'s counts (one exporter's) to these.
+    pub(crate) fn add(&mut self, other: ExportStats) {
+        self.ended += other.ended;
+        self.exported += other.exported;
+        self.failed += other.failed;
+        self.dropped += other.dropped;
+        self.queued += other.queued;
     }
 }
 
@@ -49,6 +72,9 @@ pub(crate) type Reporter = Arc<dyn Fn(&str) + Send + Sync>;
 
 /// Counters shared by the processor and exporter wrappers and the guard.
 pub(crate) struct Counters {
+    /// Where spans are counted as they end and as they are dropped: the
+    /// batch processor's own counts. Without it (log records), `ended`.
+    tally: OnceLock<Tally>,
     ended: AtomicU64,
     exported: AtomicU64,
     failed: AtomicU64,
@@ -59,6 +85,8 @@ pub(crate) struct Counters {
     /// Set once the shutdown summary is out: an export cancelled after that
     /// (a collector that never answered) changes nothing and says nothing.
     closed: AtomicBool,
+    /// The counts at that moment, final.
+    closing: OnceLock<ExportStats>,
     destination: String,
     /// What is counted, in reports: `spans`, `log records`.
     unit: &'static str,
@@ -73,27 +101,54 @@ impl Counters {
     /// Counters of `unit`s (`log records`) rather than spans.
     pub(crate) fn of(unit: &'static str, destination: String, report: Reporter) -> Arc<Self> {
         Arc::new(Self {
+            tally: OnceLock::new(),
             ended: AtomicU64::new(0),
             exported: AtomicU64::new(0),
             failed: AtomicU64::new(0),
             failing: AtomicBool::new(false),
             failed_before: AtomicU64::new(0),
             closed: AtomicBool::new(false),
+            closing: OnceLock::new(),
             destination,
             unit,
             report,
         })
     }
 
+    /// Counts spans as `tally` says they end and are dropped.
+    pub(crate) fn count_from(&self, tally: Tally) {
+        let _ = self.tally.set(tally);
+    }
+
     pub(crate) fn stats(&self) -> ExportStats {
-        let ended = self.ended.load(Ordering::Acquire);
+        if let Some(last) = self.closing.get() {
+            return *last;
+        }
+        // Outcomes first: a span is counted as ended before any outcome,
+        // so none is counted twice while spans move on.
         let exported = self.exported.load(Ordering::Acquire);
         let failed = self.failed.load(Ordering::Acquire);
-        ExportStats {
-            ended,
-            exported,
-            failed,
-            dropped: ended.saturating_sub(exported + failed),
+        match self.tally.get() {
+            Some(tally) => {
+                let (ended, dropped) = tally.ended_and_dropped();
+                ExportStats {
+                    ended,
+                    exported,
+                    failed,
+                    dropped,
+                    queued: ended.saturating_sub(exported + failed + dropped),
+                }
+            }
+            None => {
+                let ended = self.ended.load(Ordering::Acquire);
+                ExportStats {
+                    ended,
+                    exported,
+                    failed,
+                    dropped: ended.saturating_sub(exported + failed),
+                    queued: 0,
+                }
+            }
         }
     }
 
@@ -102,6 +157,15 @@ impl Counters {
     pub(super) fn count_ended(&self) {
         if !self.closed.load(Ordering::Acquire) {
             self.ended.fetch_add(1, Ordering::AcqRel);
+        }
+    }
+
+    /// `points` more metric data points handed to the exporter, unless the
+    /// counts are final (feature `metrics`: `setup::metrics::export`).
+    #[cfg(feature = "metrics")]
+    pub(super) fn count_ended_many(&self, points: usize) {
+        if !self.closed.load(Ordering::Acquire) {
+            self.ended.fetch_add(points as u64, Ordering::AcqRel);
         }
     }
 
@@ -142,7 +206,10 @@ impl Counters {
     /// are final from here on.
     pub(crate) fn close_and_report(&self) {
         self.closed.store(true, Ordering::Release);
-        let stats = self.stats();
+        let mut stats = self.stats();
+        // What is still queued now will not be sent.
+        stats.dropped += std::mem::take(&mut stats.queued);
+        let stats = *self.closing.get_or_init(|| stats);
         if stats.failed == 0 && stats.dropped == 0 {
             return;
         }
@@ -165,36 +232,6 @@ impl fmt::Debug for Counters {
             .field("destination", &self.destination)
             .field("stats", &self.stats())
             .finish()
-    }
-}
-
-/// A span processor that counts spans as they end, then passes them on.
-#[derive(Debug)]
-pub(crate) struct CountEnded<P> {
-    pub inner: P,
-    pub counters: Arc<Counters>,
-}
-
-impl<P: SpanProcessor> SpanProcessor for CountEnded<P> {
-    fn on_start(&self, span: &mut Span, cx: &Context) {
-        self.inner.on_start(span, cx);
-    }
-
-    fn on_end(&self, span: SpanData) {
-        self.counters.ended.fetch_add(1, Ordering::AcqRel);
-        self.inner.on_end(span);
-    }
-
-    fn force_flush(&self) -> OTelSdkResult {
-        self.inner.force_flush()
-    }
-
-    fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
-        self.inner.shutdown_with_timeout(timeout)
-    }
-
-    fn set_resource(&mut self, resource: &Resource) {
-        self.inner.set_resource(resource);
     }
 }
 

@@ -331,6 +331,9 @@ fn end(active: Active) {
     }
     let span = active.cx.span();
     if !active.settled {
+        // The same `error.type` as the call's measurement; the status is
+        // left alone: the caller chose to stop waiting.
+        span.set_attribute(KeyValue::new("error.type", "cancelled"));
         span.add_event("cancelled", Vec::new());
     }
     span.end();

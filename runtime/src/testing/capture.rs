@@ -74,6 +74,8 @@ fn installed() -> &'static (Arc<Kept>, SdkTracerProvider) {
             .build();
         crate::site::owned::install(provider.clone(), provider.clone());
         crate::propagator::install_w3c();
+        #[cfg(feature = "metrics")]
+        super::metrics::install();
         (kept, provider)
     })
 }
@@ -95,6 +97,8 @@ impl Capture {
         let (trace_id, span_id) = (ids.new_trace_id(), ids.new_span_id());
         kept.lock().insert(trace_id, Vec::new());
         super::logs::register(trace_id);
+        #[cfg(feature = "metrics")]
+        super::metrics::register(trace_id);
         // The capture's parent is a remote span, as if a caller had sent it,
         // so the code under test makes spans exactly as in production.
         let parent = SpanContext::new(
@@ -182,5 +186,7 @@ impl Drop for Capture {
     fn drop(&mut self) {
         kept().lock().remove(&self.trace_id);
         super::logs::forget(self.trace_id);
+        #[cfg(feature = "metrics")]
+        super::metrics::forget(self.trace_id);
     }
 }

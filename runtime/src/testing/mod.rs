@@ -48,13 +48,24 @@
 //!
 //! Code that installs another global tracer provider takes spans away from
 //! every capture in that test binary; keep such tests in a binary of their own.
+//!
+//! With feature `metrics`, the first `Capture` also installs a global meter
+//! provider, and [`Capture::metrics`] returns the durations the capture's
+//! `#[traced(metrics)]` calls recorded, kept per capture the same way (a
+//! call belongs to the capture whose trace is current when it ends).
+//! Installing another global meter provider takes them away likewise.
 
 mod capture;
 mod logs;
+#[cfg(feature = "metrics")]
+mod metrics;
 mod spans;
 #[cfg(feature = "tracing")]
 mod tracing_layer;
 
 pub use capture::Capture;
 pub use logs::{CaptureLogLayer, Logs};
+#[cfg(feature = "metrics")]
+#[cfg_attr(docsrs, doc(cfg(feature = "metrics")))]
+pub use metrics::{Measurement, Metrics};
 pub use spans::Spans;

@@ -10,9 +10,9 @@ use super::paint::Paint;
 
 /// One log record, as the waterfall draws it under its span.
 ///
-/// Build it from an SDK log record with [`LogLine::from_log_record`]
-/// (features `logs` or `testing`), or by hand from records that arrived
-/// some other way, such as OTLP protobuf logs received over the wire.
+/// Build it from an SDK log record with [`LogLine::from_log_record`], or
+/// by hand from records that arrived some other way, such as OTLP protobuf
+/// logs received over the wire.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LogLine {
     /// The trace of the span the record was written in.
@@ -27,7 +27,6 @@ pub struct LogLine {
     pub message: String,
 }
 
-#[cfg(any(feature = "logs", feature = "testing"))]
 impl LogLine {
     /// The line of an SDK log record: its body, then its attributes as
     /// `key=value`, at its timestamp (else the time it was observed).

@@ -80,10 +80,8 @@ impl Waterfall {
     }
 
     /// Adds an SDK log record (from a log exporter, or
-    /// [`Capture::logs`](crate::testing::Capture::logs)); a record written
+    /// `traced::testing::Capture::logs`); a record written
     /// outside any span is left out.
-    #[cfg(any(feature = "logs", feature = "testing"))]
-    #[cfg_attr(docsrs, doc(cfg(any(feature = "logs", feature = "testing"))))]
     pub fn add_log(&mut self, record: &opentelemetry_sdk::logs::SdkLogRecord) -> &mut Self {
         if let Some(line) = LogLine::from_log_record(record) {
             self.logs.push(line);

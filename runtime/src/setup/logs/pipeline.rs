@@ -46,11 +46,8 @@ impl LogsPipeline {
 
     pub(crate) fn stats(&self) -> ExportStats {
         let mut total = ExportStats::default();
-        for stats in self.counters.iter().map(|c| c.stats()) {
-            total.ended += stats.ended;
-            total.exported += stats.exported;
-            total.failed += stats.failed;
-            total.dropped += stats.dropped;
+        for counters in &self.counters {
+            total.add(counters.stats());
         }
         total
     }
