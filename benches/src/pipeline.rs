@@ -189,9 +189,9 @@ pub fn table(results: &[Vec<Measured>]) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "| pipeline | CPU ns per exported span (median) | × sdk_batch (median of rounds) | dropped (max) | wall (median) |"
+        "| pipeline | CPU ns per exported span (median) | × sdk_batch (median of rounds) | of which the calling thread, ns per call | dropped (median, max) | wall (median) |"
     );
-    let _ = writeln!(out, "|---|---:|---:|---:|---:|");
+    let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|");
     for runs in results {
         let ratios = runs
             .iter()
@@ -200,10 +200,16 @@ pub fn table(results: &[Vec<Measured>]) -> String {
             .collect();
         let _ = writeln!(
             out,
-            "| {} | {:.0} | {:.2} | {} | {:.0} ms |",
+            "| {} | {:.0} | {:.2} | {:.0} | {:.0}, {} | {:.0} ms |",
             runs[0].pipeline,
             median(runs.iter().map(Measured::cpu_ns_per_span).collect()),
             median(ratios),
+            median(
+                runs.iter()
+                    .map(|r| r.caller_cpu.as_nanos() as f64 / r.calls as f64)
+                    .collect()
+            ),
+            median(runs.iter().map(|r| r.dropped() as f64).collect()),
             runs.iter().map(Measured::dropped).max().unwrap_or(0),
             median(runs.iter().map(|r| r.wall.as_secs_f64() * 1e3).collect()),
         );

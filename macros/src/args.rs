@@ -106,6 +106,7 @@ impl RawArgs {
         found.extend(self.metric_attrs.as_ref().map(|(key, _)| key));
         found.extend(self.init.as_ref());
         found.extend(self.skip.as_ref());
+        found.extend(self.future.as_ref());
         found
     }
 }

@@ -171,7 +171,7 @@ fn expand_method(
 fn refuse_per_fn_options(args: RawArgs, block: &str, errors: &mut Errors) -> RawArgs {
     for key in args.per_fn_options() {
         let message = match key.to_string().as_str() {
-            "skip" | "init" => format!(
+            "skip" | "init" | "future" => format!(
                 "`{key}` applies to one fn, not to {block}: put `#[traced({key})]` on the fn"
             ),
             "name" => format!(
@@ -193,6 +193,7 @@ fn refuse_per_fn_options(args: RawArgs, block: &str, errors: &mut Errors) -> Raw
         parent: None,
         init: None,
         skip: None,
+        future: None,
         metric_attrs: None,
         ..args
     }
@@ -225,22 +226,15 @@ fn take_traced_attributes(
     Some((own, args))
 }
 
-/// `#[traced]`, `#[traced::traced]` or `#[::traced::traced(..)]`.
+/// `#[traced]`, `#[traced::traced]`, `#[::traced::traced(..)]`, or the
+/// attribute under a renamed or re-exported crate (`#[tr::traced]`): any
+/// path ending in `traced`.
 fn is_traced_attribute(attribute: &Attribute) -> bool {
-    let segments: Vec<String> = attribute
+    attribute
         .path()
         .segments
-        .iter()
-        .map(|segment| segment.ident.to_string())
-        .collect();
-    matches!(
-        segments
-            .iter()
-            .map(String::as_str)
-            .collect::<Vec<_>>()
-            .as_slice(),
-        ["traced"] | ["traced", "traced"]
-    )
+        .last()
+        .is_some_and(|last| last.ident == "traced")
 }
 
 /// The name a block's spans use for its type: the last path segment without

@@ -93,7 +93,9 @@ pub fn parse(manifest: &str) -> Result<Defaults, String> {
     for (index, line) in manifest.lines().enumerate() {
         let line = line.trim();
         if line.starts_with('[') {
-            let header: String = line.chars().filter(|c| !c.is_whitespace()).collect();
+            // A comment may follow the header.
+            let header = line.split('#').next().unwrap_or(line);
+            let header: String = header.chars().filter(|c| !c.is_whitespace()).collect();
             in_table = header == TABLE;
             continue;
         }
@@ -178,8 +180,7 @@ mod tests {
 name = "billing"
 err = "not ours"
 
-[ package.metadata.traced ]
-# crate-wide
+[ package.metadata.traced ] # crate-wide
 err = "type"   # keep messages out
 tracer = "billing-lib"
 prefix = "billing::"

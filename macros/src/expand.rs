@@ -538,7 +538,9 @@ fn erase_in_path(path: &mut syn::Path) {
     }
 }
 
-/// `tokens`, every one spanned at `at`.
+/// `tokens`, every one located at `at` (for error messages) but resolved as
+/// before (a `$crate` passed in by `traced::record!` keeps pointing at
+/// `traced`).
 fn respan(tokens: &TokenStream, at: Span) -> TokenStream {
     tokens
         .clone()
@@ -550,7 +552,7 @@ fn respan(tokens: &TokenStream, at: Span) -> TokenStream {
                 inner.set_span(at);
                 tree = proc_macro2::TokenTree::Group(inner);
             } else {
-                tree.set_span(at);
+                tree.set_span(tree.span().located_at(at));
             }
             tree
         })

@@ -37,8 +37,9 @@ pub fn traced(args: TokenStream, item: TokenStream) -> TokenStream {
 
 /// Sets attributes on the current OpenTelemetry span; see the `traced`
 /// crate.
+#[doc(hidden)]
 #[proc_macro]
-pub fn record(input: TokenStream) -> TokenStream {
+pub fn record_with_crate(input: TokenStream) -> TokenStream {
     record::record(input.into()).into()
 }
 

@@ -23,7 +23,22 @@ use syn::spanned::Spanned;
 use crate::args::{parse_extra_attr, parse_list};
 use crate::expand::{format_value, internal};
 
+/// `input` is `path_to_traced; entries`: `traced::record!` passes its
+/// `$crate`, so a renamed or re-exported `traced` works.
 pub fn record(input: TokenStream) -> TokenStream {
+    let mut trees = input.into_iter();
+    let mut krate = TokenStream::new();
+    for tree in trees.by_ref() {
+        match &tree {
+            proc_macro2::TokenTree::Punct(punct) if punct.as_char() == ';' => break,
+            _ => krate.extend([tree]),
+        }
+    }
+    let input: TokenStream = trees.collect();
+    if krate.is_empty() {
+        krate = quote!(::traced);
+    }
+    let private = quote!(#krate::__private);
     if input.is_empty() {
         return syn::Error::new(
             proc_macro2::Span::call_site(),
@@ -41,7 +56,7 @@ pub fn record(input: TokenStream) -> TokenStream {
         let key = &entry.key;
         let expr = &entry.value;
         let value = format_value(
-            &quote!(::traced::__private),
+            &private,
             entry.format,
             expr.span(),
             quote_spanned!(expr.span()=> &(#expr)),
@@ -49,8 +64,8 @@ pub fn record(input: TokenStream) -> TokenStream {
         quote!(#attributes.record(#key, #value);)
     });
     quote! {
-        ::traced::__private::record_current(
-            |#attributes: &mut ::traced::__private::Attributes<'_>| { #(#records)* }
+        #private::record_current(
+            |#attributes: &mut #private::Attributes<'_>| { #(#records)* }
         )
     }
 }

@@ -100,14 +100,20 @@ pub fn validate(args: RawArgs, function: TracedFn, place: &Place, errors: &mut E
         _ => {}
     }
 
-    if let Some((key, _)) = &args.expected {
+    let mut expected = args.expected;
+    if let Some((key, _)) = &expected {
         let returns_future =
             returned_future(&function.sig.output).is_some() || args.future.is_some();
         if crate::model::cannot_be_result(&function.sig.output) && !returns_future {
-            errors.push_at(
-                key,
-                format!("`expected` picks out the `Err`s a caller expects, and `{}` cannot return a `Result`; remove `expected`", function.sig.ident),
-            );
+            if place.owner.is_some() {
+                // On a block, `expected` is for the fns that return a `Result`.
+                expected = None;
+            } else {
+                errors.push_at(
+                    key,
+                    format!("`expected` picks out the `Err`s a caller expects, and `{}` cannot return a `Result`; remove `expected`", function.sig.ident),
+                );
+            }
         }
     }
     if let (Some((key, _)), None, None) =
@@ -197,7 +203,7 @@ pub fn validate(args: RawArgs, function: TracedFn, place: &Place, errors: &mut E
         line: place.line,
         function_name,
         init: args.init.is_some(),
-        expected: args.expected.map(|(_, expected)| expected),
+        expected: expected.map(|(_, expected)| expected),
         metric: match (&args.metrics, &place.defaults.metrics) {
             (Some((_, Some(name))), _) => Some(name.clone()),
             (Some((key, None)), _) => Some(LitStr::new(DEFAULT_METRIC, key.span())),

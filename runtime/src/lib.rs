@@ -435,47 +435,6 @@ pub use value::ToAttribute;
 pub use value::secret::Secret;
 pub use value::text::{DEFAULT_MAX_TEXT_LEN, set_max_text_len};
 
-/// Sets attributes on the current span from inside a body: values only
-/// known halfway through a call.
-///
-/// The grammar is that of `attrs(..)`: `key = value`, where the key is an
-/// identifier, a dotted path or a string, and the value goes through
-/// [`ToAttribute`], or its `Debug` text with `?`, or its `Display` text with
-/// `%`. The same rules as for `args` apply: text is cut at the limit
-/// ([`set_max_text_len`]), a panicking `Debug`, `Display` or expression is
-/// caught (the span gets `traced.attributes.error`) and the call goes on,
-/// and a [`Secret`] records `[redacted]`.
-///
-/// The span is the *current* OpenTelemetry span, whoever made it: a
-/// `#[traced]` fn, hand-written OpenTelemetry code, or a `tracing` span
-/// under tracing-opentelemetry with context activation. When the current
-/// span is not recording (no provider, sampled out, or no span at all) the
-/// values are not even evaluated, so nothing is formatted.
-///
-/// ```
-/// use traced::traced;
-///
-/// #[derive(Debug)]
-/// struct Row { id: u64 }
-///
-/// #[traced(args(customer))]
-/// fn load_orders(customer: u64) -> Vec<Row> {
-///     let rows = vec![Row { id: 1 }, Row { id: 2 }];
-///     traced::record!(
-///         db.rows = rows.len() as i64,
-///         "db.first_row" = ?rows.first(),
-///         cache = %"miss",
-///     );
-///     rows
-/// }
-/// # assert_eq!(load_orders(7).len(), 2);
-/// ```
-///
-/// Inside a `#[traced]` fn, `tracing::Span::current()` is the enclosing
-/// `tracing` span, not the fn's span; `record!` is the way to add to the
-/// latter.
-pub use traced_macros::record;
-
 mod context;
 mod expansion;
 mod metric;

@@ -21,6 +21,7 @@ use crate::value::ToAttribute;
 pub use crate::{__traced_record_error as record_error, __traced_site as site};
 use opentelemetry::Context;
 pub use opentelemetry::trace::SpanKind;
+pub use traced_macros::record_with_crate;
 
 /// `args(?x)` and `ret`: the value's `Debug` text, bounded, panic-safe.
 pub fn debug_value<T: Debug + ?Sized>(value: &T) -> Option<Value> {
@@ -106,6 +107,24 @@ impl<'a, T: 'a> BoxedFuture for Pin<Box<dyn Future<Output = T> + 'a>> {
 }
 
 impl<'a, T: 'a> BoxedFuture for Pin<Box<dyn Future<Output = T> + Send + 'a>> {
+    type Output = T;
+
+    #[inline]
+    fn traced(self, guard: SpanGuard, settled: fn(&SpanGuard, &T)) -> Self {
+        Box::pin(TracedFuture::new(guard, self, settled))
+    }
+}
+
+impl<'a, T: 'a> BoxedFuture for Pin<Box<dyn Future<Output = T> + Sync + 'a>> {
+    type Output = T;
+
+    #[inline]
+    fn traced(self, guard: SpanGuard, settled: fn(&SpanGuard, &T)) -> Self {
+        Box::pin(TracedFuture::new(guard, self, settled))
+    }
+}
+
+impl<'a, T: 'a> BoxedFuture for Pin<Box<dyn Future<Output = T> + Send + Sync + 'a>> {
     type Output = T;
 
     #[inline]

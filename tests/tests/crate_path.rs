@@ -14,6 +14,7 @@ use platform::tracing::traced as renamed;
 
 #[renamed::traced(crate = crate::platform::tracing::traced, args(id))]
 fn load(id: u64) -> Result<u64, String> {
+    renamed::record!(checked = true);
     if id == 0 {
         Err("no zero".to_owned())
     } else {
@@ -28,6 +29,13 @@ impl Store {
     async fn get(&self) -> u8 {
         1
     }
+
+    /// The method's own attribute under the renamed path is merged, not
+    /// expanded a second time.
+    #[renamed::traced(crate = crate::platform::tracing::traced, args(id))]
+    fn put(&self, id: u8) -> u8 {
+        id
+    }
 }
 
 #[test]
@@ -38,9 +46,14 @@ fn spans_are_made_through_the_given_path() {
         let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
         let mut get = std::pin::pin!(Store.get());
         assert_eq!(get.as_mut().poll(&mut cx), std::task::Poll::Ready(1));
+        assert_eq!(Store.put(3), 3);
     });
     let spans = capture.spans();
-    assert_eq!(spans.names(), ["load", "Store::get"]);
+    assert_eq!(spans.names(), ["load", "Store::get", "Store::put"]);
     assert!(spans.is_error(spans.get("load")));
     assert_eq!(spans.attribute(spans.get("load"), "id"), Some(0.into()));
+    assert_eq!(
+        spans.attribute(spans.get("load"), "checked"),
+        Some(true.into())
+    );
 }

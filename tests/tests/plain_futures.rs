@@ -148,7 +148,10 @@ fn a_future_dropped_early_or_never_polled_is_cancelled() {
             .collect();
         assert_eq!(events, ["cancelled"]);
         // The same `error.type` as the call's measurement would carry.
-        assert_eq!(spans.attribute(quote, "error.type"), Some(Value::from("cancelled")));
+        assert_eq!(
+            spans.attribute(quote, "error.type"),
+            Some(Value::from("cancelled"))
+        );
     }
 }
 

@@ -11,6 +11,9 @@
 //! A round runs every pipeline once, one after the other, so the ratios of
 //! a round share the machine's load; the table gives each pipeline's median
 //! and the median of the per-round ratios to the SDK's `BatchSpanProcessor`.
+//! The calling thread's share (`RUSAGE_THREAD`) is given per call; the rest
+//! of the CPU is the export thread's. Spans dropped because the queue was
+//! full are counted in the CPU but not in the exported spans.
 
 use std::process::Command;
 

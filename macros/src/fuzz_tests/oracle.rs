@@ -289,7 +289,7 @@ pub(super) fn expected(args: &ParsedArgs, item: &FnSpec) -> Expected {
 
 /// The options that name one fn's parts, which a block refuses, in the
 /// order `RawArgs::per_fn_options` gives them.
-const PER_FN: [Slot; 7] = [
+const PER_FN: [Slot; 8] = [
     Slot::Name,
     Slot::Args,
     Slot::Attrs,
@@ -297,6 +297,7 @@ const PER_FN: [Slot; 7] = [
     Slot::MetricAttrs,
     Slot::Init,
     Slot::Skip,
+    Slot::Future,
 ];
 
 fn expected_block(
@@ -313,7 +314,9 @@ fn expected_block(
     for slot in PER_FN.into_iter().filter(|&slot| args.has(slot)) {
         let key = slot.key();
         errors.push(match slot {
-            Slot::Init | Slot::Skip => format!("`{key}` applies to one fn, not to {kind}"),
+            Slot::Init | Slot::Skip | Slot::Future => {
+                format!("`{key}` applies to one fn, not to {kind}")
+            }
             _ => format!("`{key}` {PART}so it cannot go on {kind}"),
         });
     }

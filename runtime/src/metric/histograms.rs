@@ -37,13 +37,18 @@ thread_local! {
 pub(crate) fn record(site: &'static CallSite, seconds: f64, attributes: &[KeyValue]) {
     let generation = current_generation();
     let slot = site.slot_index();
-    let histogram = HISTOGRAMS.with(|cache| {
-        let cache = cache.try_borrow().ok()?;
-        if cache.0 != generation {
-            return None;
-        }
-        cache.1.get(slot).cloned().flatten()
-    });
+    // `try_with`: a call measured in a thread-local's destructor, after the
+    // cache is gone, makes its histogram afresh.
+    let histogram = HISTOGRAMS
+        .try_with(|cache| {
+            let cache = cache.try_borrow().ok()?;
+            if cache.0 != generation {
+                return None;
+            }
+            cache.1.get(slot).cloned().flatten()
+        })
+        .ok()
+        .flatten();
     let histogram = match histogram {
         Some(histogram) => histogram,
         None => make(site, generation, slot),
@@ -78,7 +83,7 @@ fn make(site: &'static CallSite, generation: u64, slot: usize) -> Histogram<f64>
         .with_description("Duration of calls of the function")
         .with_boundaries(BOUNDARIES.to_vec())
         .build();
-    HISTOGRAMS.with(|cache| {
+    let _ = HISTOGRAMS.try_with(|cache| {
         if let Ok(mut cache) = cache.try_borrow_mut() {
             if cache.0 != generation {
                 *cache = (generation, Vec::new());

@@ -1,6 +1,6 @@
 //! One call being measured: from the span's start to its end.
 
-use std::cell::Cell;
+use std::sync::Mutex;
 use std::time::Instant;
 
 use opentelemetry::KeyValue;
@@ -15,9 +15,10 @@ pub(crate) struct Measuring {
     started: Instant,
     /// `metric_attrs(..)`, read at the start like `args`.
     attributes: Vec<KeyValue>,
-    /// Why the call failed: an `Err`'s type, `panic`, or `cancelled`. A
-    /// cell, as the outcome is recorded through a shared guard.
-    error_type: Cell<Option<&'static str>>,
+    /// Why the call failed: an `Err`'s type, `panic`, or `cancelled`. Set
+    /// through a shared guard; a mutex (uncontended) keeps traced futures
+    /// `Sync`.
+    error_type: Mutex<Option<&'static str>>,
     /// The body returned or panicked; dropped before that, it was cancelled.
     settled: bool,
 }
@@ -35,7 +36,7 @@ impl Measuring {
             self_type,
             started: Instant::now(),
             attributes: Vec::new(),
-            error_type: Cell::new(None),
+            error_type: Mutex::new(None),
             settled: false,
         }))
     }
@@ -45,7 +46,10 @@ impl Measuring {
     }
 
     pub(crate) fn fail(&self, error_type: &'static str) {
-        self.error_type.set(Some(error_type));
+        *self
+            .error_type
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(error_type);
     }
 
     pub(crate) fn settle(&mut self) {
@@ -60,15 +64,20 @@ impl Measuring {
     /// Records the duration, exactly once: the guard is dropped once.
     pub(crate) fn finish(mut self) {
         let seconds = self.started.elapsed().as_secs_f64();
+        let error_type = self
+            .error_type
+            .get_mut()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         if !self.settled {
-            self.error_type.set(Some("cancelled"));
+            *error_type = Some("cancelled");
         }
+        let error_type = *error_type;
         let mut attributes = std::mem::take(&mut self.attributes);
         attributes.push(KeyValue::new(
             "code.function.name",
             self.site.function_name(self.self_type),
         ));
-        if let Some(error_type) = self.error_type.get() {
+        if let Some(error_type) = error_type {
             attributes.push(KeyValue::new("error.type", error_type));
         }
         histograms::record(self.site, seconds, &attributes);

@@ -53,7 +53,8 @@
 //!   of an outage is reported when it happens, with the cause (to standard
 //!   error, or to [`Setup::report_with`]), and the recovery when exports work
 //!   again; at shutdown one line gives the count of spans that failed or were
-//!   dropped. [`TracerGuard::stats`] gives the counts at any time. For a
+//!   dropped. [`TracerGuard::stats`] gives the counts at any time (spans
+//!   still on their way are `queued`, not `dropped`). For a
 //!   second after a failed export, batches are not sent (they count as
 //!   failed), so a collector that is down does not hold up the queue or the
 //!   shutdown.

@@ -92,17 +92,22 @@ pub(crate) fn with_tracer<R>(
         return None;
     }
     let slot = site.slot_index();
-    CACHE.with(|cache| {
-        // Borrowed, not cloned, while the span starts; a traced call made
-        // meanwhile (by a span processor) can read the cache too.
-        let hit = cache.try_borrow().ok().filter(|cache| {
-            cache.generation == generation && matches!(cache.tracers.get(slot), Some(Some(_)))
-        });
-        match hit {
-            Some(cache) => cache.tracers[slot].as_ref().map(start),
-            None => fill(cache, generation, slot, site).map(|tracer| start(&tracer)),
-        }
-    })
+    // `try_with`: a traced fn called from a thread-local's destructor, after
+    // the cache is gone, takes the uncached path.
+    CACHE
+        .try_with(|cache| {
+            // Borrowed, not cloned, while the span starts; a traced call made
+            // meanwhile (by a span processor) can read the cache too.
+            let hit = cache.try_borrow().ok().filter(|cache| {
+                cache.generation == generation && matches!(cache.tracers.get(slot), Some(Some(_)))
+            });
+            match hit {
+                Some(cache) => cache.tracers[slot].as_ref().map(start),
+                None => fill(cache, generation, slot, site).map(|tracer| start(&tracer)),
+            }
+        })
+        .ok()
+        .flatten()
 }
 
 /// Whether the global provider is still `generation`'s, checked every

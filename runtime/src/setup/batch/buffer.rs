@@ -2,9 +2,9 @@
 //!
 //! Only its own thread pushes, so its lock is uncontended but for the export
 //! thread's visit on each tick (spans of an idle thread must not wait for
-//! the thread's next span) and for `stats`: taking it costs a span two
-//! atomic operations on a cache line no other thread writes, where a shared
-//! queue would cost a line every thread writes.
+//! the thread's next span) and for `stats`: taking it (and the handle to
+//! it) costs a span a few atomic operations on a cache line no other thread
+//! writes, where a shared queue would cost a line every thread writes.
 
 use std::sync::{Mutex, MutexGuard};
 

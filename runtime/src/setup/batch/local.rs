@@ -34,22 +34,27 @@ impl Drop for Local {
 /// span ended while this very code ran, which it does not do today).
 #[inline]
 pub(super) fn end(shared: &Arc<Shared>, span: SpanData) {
-    let mut span = Some(span);
-    let _ = BUFFERS.try_with(|locals| {
-        let Ok(mut locals) = locals.try_borrow_mut() else {
-            return;
-        };
-        let index = match locals.iter().position(|local| local.id == shared.id) {
-            Some(index) => index,
-            None => register(&mut locals, shared),
-        };
-        if let Some(span) = span.take() {
-            shared.push(&locals[index].buffer, span);
-        }
-    });
-    if let Some(span) = span {
-        shared.end_unbuffered(span);
+    // The buffer is fetched, not the span moved in: a span is a few hundred
+    // bytes, copied at each move, where the buffer's handle is a pointer.
+    match buffer(shared) {
+        Some(buffer) => shared.push(&buffer, span),
+        None => shared.end_unbuffered(span),
     }
+}
+
+#[inline]
+fn buffer(shared: &Arc<Shared>) -> Option<Arc<Buffer>> {
+    BUFFERS
+        .try_with(|locals| {
+            let mut locals = locals.try_borrow_mut().ok()?;
+            let index = match locals.iter().position(|local| local.id == shared.id) {
+                Some(index) => index,
+                None => register(&mut locals, shared),
+            };
+            Some(Arc::clone(&locals[index].buffer))
+        })
+        .ok()
+        .flatten()
 }
 
 /// This thread's first span on `shared`: a buffer for it.

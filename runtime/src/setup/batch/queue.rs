@@ -168,8 +168,7 @@ impl Queue {
     pub(super) fn wait(&self, deadline: Instant) -> Wake {
         let mut state = self.lock();
         let mut due = false;
-        while state.requests.is_empty() && state.resource.is_none() && state.spans < self.wake_at
-        {
+        while state.requests.is_empty() && state.resource.is_none() && state.spans < self.wake_at {
             let now = Instant::now();
             if now >= deadline {
                 due = true;

@@ -113,8 +113,14 @@ fn a_flush_exports_the_spans_of_every_thread_with_their_parents() {
     let spans = exporter.spans.lock().unwrap().clone();
     assert_eq!(spans.len(), 6);
     for thread in 0..3 {
-        let outer = spans.iter().find(|s| s.name == format!("outer{thread}")).unwrap();
-        let inner = spans.iter().find(|s| s.name == format!("inner{thread}")).unwrap();
+        let outer = spans
+            .iter()
+            .find(|s| s.name == format!("outer{thread}"))
+            .unwrap();
+        let inner = spans
+            .iter()
+            .find(|s| s.name == format!("inner{thread}"))
+            .unwrap();
         assert_eq!(inner.parent_span_id, outer.span_context.span_id());
         assert_eq!(inner.span_context.trace_id(), outer.span_context.trace_id());
     }
@@ -143,7 +149,11 @@ fn a_full_queue_drops_new_spans_and_counts_them_without_waiting() {
     exporter.open();
     provider.shutdown().unwrap();
     let (_, dropped) = tally.ended_and_dropped();
-    assert_eq!(exporter.len() as u64 + dropped, 1000, "each span exported or dropped");
+    assert_eq!(
+        exporter.len() as u64 + dropped,
+        1000,
+        "each span exported or dropped"
+    );
     // The oldest spans were kept: new ones are the ones dropped.
     let names = exporter.names();
     let oldest: Vec<String> = (0..64).map(|i| format!("span{i:05}")).collect();
@@ -173,7 +183,10 @@ fn the_spans_of_a_thread_that_exits_are_handed_over_without_a_flush() {
         assert!(Instant::now() < deadline, "exported {:?}", exporter.names());
         std::thread::sleep(Duration::from_millis(5));
     }
-    assert_eq!(exporter.names(), ["t0-00000", "t1-00000", "t2-00000", "t3-00000"]);
+    assert_eq!(
+        exporter.names(),
+        ["t0-00000", "t1-00000", "t2-00000", "t3-00000"]
+    );
     provider.shutdown().unwrap();
 }
 
