@@ -54,6 +54,9 @@ fn measure(setup: Setup) {
 fn bench_sync(group: &mut BenchmarkGroup<'_, WallTime>, setup: Setup) {
     group.bench_function("plain", |b| b.iter(|| cases::plain(black_box(7))));
     group.bench_function("traced", |b| b.iter(|| cases::traced(black_box(7))));
+    group.bench_function("traced_metrics", |b| {
+        b.iter(|| cases::traced_metrics(black_box(7)))
+    });
     group.bench_function("otel_hand", |b| b.iter(|| cases::otel_hand(black_box(7))));
     group.bench_function("otel_hand_fresh", |b| {
         b.iter(|| cases::otel_hand_fresh(black_box(7)))

@@ -97,6 +97,14 @@ pub fn fastrace(a: u64) -> Outcome {
     Ok(std::hint::black_box(a) + 1)
 }
 
+/// `traced` with `metrics` too; no meter provider is installed in any
+/// setup, so this is the cost of `metrics` with nothing to record into.
+#[traced::traced(args(a), attrs(k = "v"), metrics)]
+#[inline(never)]
+pub fn traced_metrics(a: u64) -> Outcome {
+    Ok(std::hint::black_box(a) + 1)
+}
+
 #[inline(never)]
 pub async fn plain_async(a: u64) -> Outcome {
     Ok(std::hint::black_box(a) + 1)

@@ -6,9 +6,10 @@ use std::path::PathBuf;
 use crate::setup::Setup;
 
 /// The benchmark cases, in table order; most also run as `<case>_async`.
-pub const CASES: [&str; 6] = [
+pub const CASES: [&str; 7] = [
     "plain",
     "traced",
+    "traced_metrics",
     "otel_hand",
     "otel_hand_fresh",
     "tracing_otel",

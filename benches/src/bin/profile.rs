@@ -26,6 +26,7 @@ fn main() {
     let call: fn(u64) -> cases::Outcome = match case.as_str() {
         "plain" => cases::plain,
         "traced" => cases::traced,
+        "traced_metrics" => cases::traced_metrics,
         "otel_hand" => cases::otel_hand,
         "otel_hand_fresh" => cases::otel_hand_fresh,
         "tracing_otel" => cases::tracing_otel,
