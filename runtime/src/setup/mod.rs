@@ -89,6 +89,8 @@ pub mod metrics;
 mod offload;
 mod parse;
 mod pipeline;
+#[cfg(any(feature = "logs", feature = "metrics"))]
+mod signal;
 mod stats;
 #[cfg(feature = "tracing")]
 mod tracing_layer;

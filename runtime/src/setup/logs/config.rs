@@ -4,19 +4,20 @@
 
 use std::time::Duration;
 
-use super::super::config::{
-    Batch, DEFAULT_EXPORT_TIMEOUT, Environment, Exporter, Overrides, Protocol, Settings,
-};
+use super::super::config::{Batch, Environment, Exporter, Overrides, Protocol, Settings};
 use super::super::error::SetupError;
-use super::super::parse::{
-    MAX_QUEUE_SIZE, Signal, parse_count, parse_exporter_list, parse_millis, parse_protocol,
-    resolve_signal_endpoint,
-};
+use super::super::parse::{MAX_QUEUE_SIZE, Signal, parse_count, parse_millis};
+use super::super::signal::{self, SignalExport, SignalVariables};
 
-const LOGS: Signal = Signal {
-    setting: "Setup::logs_endpoint",
-    variable: "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT",
-    path: "/v1/logs",
+const LOGS: SignalVariables = SignalVariables {
+    endpoint: Signal {
+        setting: "Setup::logs_endpoint",
+        variable: "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT",
+        path: "/v1/logs",
+    },
+    exporter: "OTEL_LOGS_EXPORTER",
+    protocol: "OTEL_EXPORTER_OTLP_LOGS_PROTOCOL",
+    timeout: "OTEL_EXPORTER_OTLP_LOGS_TIMEOUT",
 };
 
 /// Values given in code for logs alone; the shared ones (endpoint,
@@ -47,41 +48,12 @@ impl LogsSettings {
         logs: &LogsOverrides,
         settings: &Settings,
     ) -> Result<Self, SetupError> {
-        let exporters = match &logs.exporters {
-            Some(list) => list.clone(),
-            None => match env.get("OTEL_LOGS_EXPORTER") {
-                Some(list) => parse_exporter_list("OTEL_LOGS_EXPORTER", &list)?,
-                None => vec![Exporter::Otlp],
-            },
-        };
-        let exporters = if settings.disabled {
-            Vec::new()
-        } else {
-            exporters
-        };
-        let protocol = match code.protocol {
-            Some(protocol) => protocol,
-            None => match env.first(&[
-                "OTEL_EXPORTER_OTLP_LOGS_PROTOCOL",
-                "OTEL_EXPORTER_OTLP_PROTOCOL",
-            ]) {
-                Some((name, value)) => parse_protocol(name, &value)?,
-                None => Protocol::HttpProtobuf,
-            },
-        };
-        let endpoint =
-            resolve_signal_endpoint(env, &code.endpoint, &logs.endpoint, protocol, &LOGS)?;
-        // A zero timeout from code was refused with the traces' settings.
-        let export_timeout = match code.export_timeout {
-            Some(timeout) => timeout,
-            None => match env.first(&[
-                "OTEL_EXPORTER_OTLP_LOGS_TIMEOUT",
-                "OTEL_EXPORTER_OTLP_TIMEOUT",
-            ]) {
-                Some((name, value)) => parse_millis(name, &value)?,
-                None => DEFAULT_EXPORT_TIMEOUT,
-            },
-        };
+        let SignalExport {
+            exporters,
+            protocol,
+            endpoint,
+            export_timeout,
+        } = signal::resolve(env, code, &logs.exporters, &logs.endpoint, settings, &LOGS)?;
         Ok(LogsSettings {
             exporters,
             protocol,

@@ -4,18 +4,20 @@
 
 use std::time::Duration;
 
-use super::super::config::{
-    DEFAULT_EXPORT_TIMEOUT, Environment, Exporter, Overrides, Protocol, Settings,
-};
+use super::super::config::{Environment, Exporter, Overrides, Protocol, Settings};
 use super::super::error::SetupError;
-use super::super::parse::{
-    Signal, parse_exporter_list, parse_millis, parse_protocol, resolve_signal_endpoint,
-};
+use super::super::parse::{Signal, parse_millis};
+use super::super::signal::{self, SignalExport, SignalVariables};
 
-const METRICS: Signal = Signal {
-    setting: "Setup::metrics_endpoint",
-    variable: "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT",
-    path: "/v1/metrics",
+const METRICS: SignalVariables = SignalVariables {
+    endpoint: Signal {
+        setting: "Setup::metrics_endpoint",
+        variable: "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT",
+        path: "/v1/metrics",
+    },
+    exporter: "OTEL_METRICS_EXPORTER",
+    protocol: "OTEL_EXPORTER_OTLP_METRICS_PROTOCOL",
+    timeout: "OTEL_EXPORTER_OTLP_METRICS_TIMEOUT",
 };
 
 /// The specification's defaults: a collection every minute, an export
@@ -60,41 +62,19 @@ impl MetricsSettings {
         metrics: &MetricsOverrides,
         settings: &Settings,
     ) -> Result<Self, SetupError> {
-        let exporters = match &metrics.exporters {
-            Some(list) => list.clone(),
-            None => match env.get("OTEL_METRICS_EXPORTER") {
-                Some(list) => parse_exporter_list("OTEL_METRICS_EXPORTER", &list)?,
-                None => vec![Exporter::Otlp],
-            },
-        };
-        let exporters = if settings.disabled {
-            Vec::new()
-        } else {
-            exporters
-        };
-        let protocol = match code.protocol {
-            Some(protocol) => protocol,
-            None => match env.first(&[
-                "OTEL_EXPORTER_OTLP_METRICS_PROTOCOL",
-                "OTEL_EXPORTER_OTLP_PROTOCOL",
-            ]) {
-                Some((name, value)) => parse_protocol(name, &value)?,
-                None => Protocol::HttpProtobuf,
-            },
-        };
-        let endpoint =
-            resolve_signal_endpoint(env, &code.endpoint, &metrics.endpoint, protocol, &METRICS)?;
-        // A zero timeout from code was refused with the traces' settings.
-        let otlp_timeout = match code.export_timeout {
-            Some(timeout) => timeout,
-            None => match env.first(&[
-                "OTEL_EXPORTER_OTLP_METRICS_TIMEOUT",
-                "OTEL_EXPORTER_OTLP_TIMEOUT",
-            ]) {
-                Some((name, value)) => parse_millis(name, &value)?,
-                None => DEFAULT_EXPORT_TIMEOUT,
-            },
-        };
+        let SignalExport {
+            exporters,
+            protocol,
+            endpoint,
+            export_timeout: otlp_timeout,
+        } = signal::resolve(
+            env,
+            code,
+            &metrics.exporters,
+            &metrics.endpoint,
+            settings,
+            &METRICS,
+        )?;
         let interval = duration(
             env,
             metrics.interval,
