@@ -12,9 +12,9 @@
 //! ```ignore
 //! fn load(id: u64) -> Result<User, DbError> {
 //!     let mut __traced_span = __private::SpanGuard::start(
-//!         { static SITE: CallSite = ..; &SITE },
+//!         __private::site!("load", Internal, "load", 7u32, 1usize, true),
 //!         Parent::Current,
-//!         |attributes| attributes.record("id", __private::attribute_value(&id)),
+//!         |attributes| attributes.arg("id", &id),
 //!     );
 //!     let __traced_out = __traced_span.run(move || { <return type hint> body });
 //!     if __traced_span.is_recording() { <record an Err> }
@@ -32,7 +32,7 @@
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{ToTokens, quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{GenericArgument, PathArguments, ReturnType, Type};
+use syn::{Expr, ExprLit, GenericArgument, Lit, PathArguments, ReturnType, Type};
 
 use crate::args::{ErrMode, Format, SpanKind};
 use crate::model::{FunctionName, FutureReturn, ParentChoice, Plan, Shape};
@@ -315,9 +315,12 @@ fn metric_attributes(plan: &Plan, span: &Ident) -> TokenStream {
     }
 }
 
-/// The closure that records `args(..)` and `attrs(..)`. It runs at entry,
-/// before the body can move the values, and only when the span is recording:
-/// a span that is sampled out or has no provider formats nothing.
+/// The closure that records `args(..)` and `attrs(..)`. It runs twice,
+/// at entry, before the body can move the values: before the sampler
+/// decides, giving the builder the values made for free (integers, bools,
+/// static text), so that a sampler can decide on them; and, only once the
+/// span is sampled in, for the values that must be formatted or copied.
+/// A span that is sampled out or has no provider formats nothing.
 fn captures(plan: &Plan) -> TokenStream {
     let private = &plan.private;
     if plan.captures.is_empty() && plan.extras.is_empty() {
@@ -327,24 +330,44 @@ fn captures(plan: &Plan) -> TokenStream {
     let args = plan.captures.iter().map(|capture| {
         let ident = &capture.ident;
         let key = unraw(ident);
+        if capture.format == Format::Attribute {
+            return quote_spanned!(ident.span()=> #attributes.arg(#key, &#ident););
+        }
         let value = format_value(
             private,
             capture.format,
             ident.span(),
             quote_spanned!(ident.span()=> &#ident),
         );
-        quote_spanned!(ident.span()=> #attributes.record(#key, #value);)
+        quote_spanned! {ident.span()=>
+            if #attributes.later() { #attributes.record(#key, #value); }
+        }
     });
     let extras = plan.extras.iter().map(|extra| {
         let key = &extra.key;
         let expr = &extra.value;
+        match (extra.format, expr) {
+            (
+                Format::Attribute,
+                Expr::Lit(ExprLit {
+                    lit: Lit::Str(text),
+                    ..
+                }),
+            ) => {
+                return quote!(#attributes.text(#key, #text););
+            }
+            (Format::Attribute, Expr::Lit(literal)) => {
+                return quote!(#attributes.arg(#key, &#literal););
+            }
+            _ => {}
+        }
         let value = format_value(
             private,
             extra.format,
             expr.span(),
             quote_spanned!(expr.span()=> &(#expr)),
         );
-        quote!(#attributes.record(#key, #value);)
+        quote!(if #attributes.later() { #attributes.record(#key, #value); })
     });
     quote! {
         |#attributes: &mut #private::Attributes<'_>| {

@@ -6,6 +6,8 @@ use opentelemetry::global::BoxedSpan;
 use opentelemetry::trace::{Span as _, SpanRef};
 use opentelemetry::{KeyValue, Value};
 
+use crate::value::ToAttribute;
+
 /// Runs `attributes` on `target`. The values come from the user's code
 /// (`ToAttribute` impls, `attrs` and `record!` expressions): a panic there
 /// must not fail a call that would have worked untraced, so it is caught
@@ -28,6 +30,13 @@ pub(crate) fn record_guarded(
 pub struct Attributes<'a>(pub(crate) Target<'a>);
 
 pub(crate) enum Target<'a> {
+    /// The span builder's list, before the sampler decides: only values
+    /// made for free go in; `deferred` notes that others wait for the
+    /// span to be sampled in.
+    Builder {
+        list: &'a mut Vec<KeyValue>,
+        deferred: &'a mut bool,
+    },
     /// A span being started, still owned by this thread: no lock taken.
     Starting(&'a mut BoxedSpan),
     /// A measurement's `metric_attrs(..)`.
@@ -50,8 +59,62 @@ impl Attributes<'_> {
         }
     }
 
+    /// `args(x)` and literal `attrs`: given at start when
+    /// [`ToAttribute::to_start_attribute`] has it, so a sampler sees it;
+    /// otherwise recorded once the span is sampled in.
+    #[inline]
+    pub fn arg<T: ToAttribute + ?Sized>(&mut self, key: &'static str, value: &T) {
+        match &mut self.0 {
+            Target::Builder { list, deferred } => match value.to_start_attribute() {
+                Some(value) => list.push(KeyValue::new(key, value)),
+                None => **deferred = true,
+            },
+            Target::Starting(_) => {
+                if value.to_start_attribute().is_none() {
+                    self.record(key, value.to_attribute());
+                }
+            }
+            #[cfg(feature = "sdk")]
+            Target::StartingSdk(_) => {
+                if value.to_start_attribute().is_none() {
+                    self.record(key, value.to_attribute());
+                }
+            }
+            Target::Metric(_) | Target::Current(_) => self.record(key, value.to_attribute()),
+        }
+    }
+
+    /// `attrs(k = "text")`: static text, given at start without a copy.
+    #[inline]
+    pub fn text(&mut self, key: &'static str, value: &'static str) {
+        match &mut self.0 {
+            Target::Builder { list, .. } => {
+                let value = crate::value::text::bound_value(Value::from(value));
+                list.push(KeyValue::new(key, value));
+            }
+            Target::Starting(_) => {}
+            #[cfg(feature = "sdk")]
+            Target::StartingSdk(_) => {}
+            Target::Metric(_) | Target::Current(_) => self.record(key, Some(Value::from(value))),
+        }
+    }
+
+    /// Whether values that must be formatted or copied are wanted now:
+    /// not before sampling, only once the span is sampled in.
+    #[inline]
+    pub fn later(&mut self) -> bool {
+        match &mut self.0 {
+            Target::Builder { deferred, .. } => {
+                **deferred = true;
+                false
+            }
+            _ => true,
+        }
+    }
+
     fn set(&mut self, attribute: KeyValue) {
         match &mut self.0 {
+            Target::Builder { list, .. } => list.push(attribute),
             Target::Starting(span) => span.set_attribute(attribute),
             Target::Metric(attributes) => attributes.push(attribute),
             #[cfg(feature = "sdk")]

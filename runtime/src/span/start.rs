@@ -3,15 +3,17 @@
 use opentelemetry::Context;
 use opentelemetry::trace::{Span, SpanBuilder, TraceContextExt, Tracer};
 
-use super::attributes::{Attributes, StartingSpan, record_guarded};
+use super::attributes::{Attributes, StartingSpan, Target, record_guarded};
 use super::parent::Parent;
 use crate::site::{CallSite, provider};
 
 /// Starts `site`'s span and returns the context the body runs in, with
 /// whether the span records. `None` when no provider records `site`.
 ///
-/// `attributes` runs on the span while we still own it, so each attribute is
-/// set without a lock, and only when the span records.
+/// `attributes` runs first on the builder's list, for the values a sampler
+/// may see (those made for free), then, only when the span records and some
+/// values were left for later, on the span while we still own it, so each
+/// is set without a lock.
 #[inline(never)]
 pub(crate) fn start_span(
     site: &'static CallSite,
@@ -44,9 +46,20 @@ where
     T: Tracer,
     T::Span: StartingSpan,
 {
+    // Values made for free go to the builder, so the sampler sees them;
+    // the rest wait until the span is sampled in.
+    let mut list = site.code_attributes(self_type);
+    let mut deferred = false;
+    record_guarded(
+        &mut Attributes(Target::Builder {
+            list: &mut list,
+            deferred: &mut deferred,
+        }),
+        attributes,
+    );
     let builder = SpanBuilder::from_name(site.name())
         .with_kind(site.span_kind())
-        .with_attributes(site.code_attributes(self_type));
+        .with_attributes(list);
     // Read the current context before building: a span processor may itself
     // look at it.
     let current = Context::current();
@@ -57,7 +70,7 @@ where
         Parent::Explicit(parent) => (tracer.build_with_context(builder, parent), parent.clone()),
     };
     let recording = Span::is_recording(&span);
-    if recording {
+    if recording && deferred {
         // The values come from the user's code (`ToAttribute` impls, `attrs`
         // expressions): a panic there must not fail a call that would have
         // worked untraced.

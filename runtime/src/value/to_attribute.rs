@@ -43,6 +43,38 @@ use opentelemetry::{StringValue, Value};
 pub trait ToAttribute {
     /// The attribute value, or `None` to leave the attribute out.
     fn to_attribute(&self) -> Option<Value>;
+
+    /// The value to give the span builder before the sampler decides, when
+    /// making it costs nothing (no formatting, no allocation), so that a
+    /// sampler can decide on it. `None`, the default, records the value
+    /// through [`to_attribute`](Self::to_attribute) after the span is
+    /// sampled in, so a sampled-out call never makes it.
+    ///
+    /// Integers that fit an `i64`, floats, `bool`s and such
+    /// [`Value`](opentelemetry::Value)s return their value; text does not,
+    /// since it must be copied.
+    ///
+    /// ```
+    /// use opentelemetry::Value;
+    /// use traced::ToAttribute;
+    ///
+    /// struct Tenant(u32);
+    ///
+    /// impl ToAttribute for Tenant {
+    ///     fn to_attribute(&self) -> Option<Value> {
+    ///         Some(Value::I64(i64::from(self.0)))
+    ///     }
+    ///     // A sampler can keep every call of one tenant.
+    ///     fn to_start_attribute(&self) -> Option<Value> {
+    ///         self.to_attribute()
+    ///     }
+    /// }
+    /// assert_eq!(Tenant(4).to_start_attribute(), Some(Value::I64(4)));
+    /// ```
+    #[inline]
+    fn to_start_attribute(&self) -> Option<Value> {
+        None
+    }
 }
 
 macro_rules! lossless_i64 {
@@ -51,6 +83,10 @@ macro_rules! lossless_i64 {
             #[inline]
             fn to_attribute(&self) -> Option<Value> {
                 Some(Value::I64(i64::from(*self)))
+            }
+            #[inline]
+            fn to_start_attribute(&self) -> Option<Value> {
+                self.to_attribute()
             }
         }
     )*};
@@ -67,6 +103,11 @@ macro_rules! i64_or_decimal {
                     Err(_) => Value::String(self.to_string().into()),
                 })
             }
+            #[inline]
+            fn to_start_attribute(&self) -> Option<Value> {
+                // One that does not fit is text, made only when sampled in.
+                i64::try_from(*self).ok().map(Value::I64)
+            }
         }
     )*};
 }
@@ -77,6 +118,10 @@ impl ToAttribute for f64 {
     fn to_attribute(&self) -> Option<Value> {
         Some(Value::F64(*self))
     }
+    #[inline]
+    fn to_start_attribute(&self) -> Option<Value> {
+        self.to_attribute()
+    }
 }
 
 impl ToAttribute for f32 {
@@ -84,12 +129,20 @@ impl ToAttribute for f32 {
     fn to_attribute(&self) -> Option<Value> {
         Some(Value::F64(f64::from(*self)))
     }
+    #[inline]
+    fn to_start_attribute(&self) -> Option<Value> {
+        self.to_attribute()
+    }
 }
 
 impl ToAttribute for bool {
     #[inline]
     fn to_attribute(&self) -> Option<Value> {
         Some(Value::Bool(*self))
+    }
+    #[inline]
+    fn to_start_attribute(&self) -> Option<Value> {
+        self.to_attribute()
     }
 }
 
@@ -129,12 +182,24 @@ impl ToAttribute for Value {
     fn to_attribute(&self) -> Option<Value> {
         Some(self.clone())
     }
+
+    fn to_start_attribute(&self) -> Option<Value> {
+        match self {
+            Value::Bool(_) | Value::I64(_) | Value::F64(_) => Some(self.clone()),
+            // Text and arrays may be copied by `clone`.
+            _ => None,
+        }
+    }
 }
 
 impl<T: ToAttribute> ToAttribute for Option<T> {
     #[inline]
     fn to_attribute(&self) -> Option<Value> {
         self.as_ref().and_then(T::to_attribute)
+    }
+    #[inline]
+    fn to_start_attribute(&self) -> Option<Value> {
+        self.as_ref().and_then(T::to_start_attribute)
     }
 }
 
@@ -144,6 +209,10 @@ macro_rules! through_pointer {
             #[inline]
             fn to_attribute(&self) -> Option<Value> {
                 T::to_attribute(self)
+            }
+            #[inline]
+            fn to_start_attribute(&self) -> Option<Value> {
+                T::to_start_attribute(self)
             }
         }
     )*};
@@ -176,6 +245,18 @@ mod tests {
     fn none_leaves_the_attribute_out() {
         assert_eq!(None::<u8>.to_attribute(), None);
         assert_eq!(Some(3_u8).to_attribute(), Some(Value::I64(3)));
+    }
+
+    #[test]
+    fn only_values_made_for_free_are_given_at_start() {
+        assert_eq!(7_u64.to_start_attribute(), Some(Value::I64(7)));
+        assert_eq!(u64::MAX.to_start_attribute(), None);
+        assert_eq!((&true).to_start_attribute(), Some(Value::Bool(true)));
+        assert_eq!(Some(2.5_f64).to_start_attribute(), Some(Value::F64(2.5)));
+        assert_eq!("text".to_start_attribute(), None);
+        assert_eq!('x'.to_start_attribute(), None);
+        assert_eq!(Value::from("text").to_start_attribute(), None);
+        assert_eq!(Value::I64(1).to_start_attribute(), Some(Value::I64(1)));
     }
 
     #[test]
