@@ -19,11 +19,14 @@ use traced_tests::Counted;
 
 static TURN: Mutex<()> = Mutex::new(());
 
+/// A span's name and the attributes the sampler was shown for it.
+type Shown = (String, Vec<KeyValue>);
+
 /// Drops the spans of tenant 13, keeps the rest, and remembers the
 /// attributes it was shown for each span name.
 #[derive(Clone, Debug, Default)]
 struct TenantSampler {
-    seen: Arc<Mutex<Vec<(String, Vec<KeyValue>)>>>,
+    seen: Arc<Mutex<Vec<Shown>>>,
 }
 
 impl ShouldSample for TenantSampler {
