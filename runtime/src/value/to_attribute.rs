@@ -251,7 +251,7 @@ mod tests {
     fn only_values_made_for_free_are_given_at_start() {
         assert_eq!(7_u64.to_start_attribute(), Some(Value::I64(7)));
         assert_eq!(u64::MAX.to_start_attribute(), None);
-        assert_eq!((&true).to_start_attribute(), Some(Value::Bool(true)));
+        assert_eq!(<&bool>::to_start_attribute(&&true), Some(Value::Bool(true)));
         assert_eq!(Some(2.5_f64).to_start_attribute(), Some(Value::F64(2.5)));
         assert_eq!("text".to_start_attribute(), None);
         assert_eq!('x'.to_start_attribute(), None);
