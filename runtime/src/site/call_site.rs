@@ -148,14 +148,17 @@ impl CallSite {
         self_type: Option<fn() -> &'static str>,
     ) -> Vec<KeyValue> {
         let mut attributes = Vec::with_capacity(3 + self.captured);
-        attributes.extend([
-            KeyValue::new(
-                "code.function.name",
-                Value::from(self.function_name(self_type)),
-            ),
-            KeyValue::new("code.file.path", Value::from(self.file)),
-            KeyValue::new("code.line.number", Value::I64(i64::from(self.line))),
-        ]);
+        // One push each, built in place (an array extended in would be
+        // copied once more).
+        attributes.push(KeyValue::new(
+            "code.function.name",
+            Value::from(self.function_name(self_type)),
+        ));
+        attributes.push(KeyValue::new("code.file.path", Value::from(self.file)));
+        attributes.push(KeyValue::new(
+            "code.line.number",
+            Value::I64(i64::from(self.line)),
+        ));
         attributes
     }
 }

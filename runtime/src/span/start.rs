@@ -63,12 +63,20 @@ where
     // Read the current context before building: a span processor may itself
     // look at it.
     let current = Context::current();
-    let (mut span, parent) = match parent {
-        Parent::Current => (tracer.build_with_context(builder, &current), current),
+    let root;
+    // The context the span is built in, and the one the body runs in. The
+    // span is built in place and moved once, into its context: it is large,
+    // and each move is a copy.
+    let (built_in, runs_in) = match parent {
+        Parent::Current => (&current, &current),
         // A new trace, but baggage and other entries still flow.
-        Parent::Root => (tracer.build_with_context(builder, &Context::new()), current),
-        Parent::Explicit(parent) => (tracer.build_with_context(builder, parent), parent.clone()),
+        Parent::Root => {
+            root = Context::new();
+            (&root, &current)
+        }
+        Parent::Explicit(parent) => (parent, parent),
     };
+    let mut span = tracer.build_with_context(builder, built_in);
     let recording = Span::is_recording(&span);
     if recording && deferred {
         // The values come from the user's code (`ToAttribute` impls, `attrs`
@@ -76,5 +84,5 @@ where
         // worked untraced.
         record_guarded(&mut Attributes(span.target()), attributes);
     }
-    (parent.with_span(span), recording)
+    (runs_in.with_span(span), recording)
 }
