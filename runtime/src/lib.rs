@@ -430,6 +430,61 @@ fn checkout(method: &str) -> Result<u64, String> {
 /// Attributes are formatted only when the span is recording, so a
 /// sampled-out call formats nothing. The README's "How it finds the
 /// provider" and "Performance" sections have the details and measurements.
+///
+/// # Samplers
+///
+/// `args` values made for free (integers that fit an `i64`, floats, `bool`s:
+/// see [`ToAttribute::to_start_attribute`]) and literal `attrs` are given to
+/// the span builder, so the sampler sees them and can decide on them. Values
+/// that must be formatted or copied are made only once the span is sampled in.
+#[cfg_attr(
+    feature = "sdk",
+    doc = r#"
+```
+use opentelemetry::trace::{Link, SpanKind, TraceContextExt, TraceId, TraceState};
+use opentelemetry::{Context, KeyValue, Value};
+use opentelemetry_sdk::trace::{
+    SamplingDecision, SamplingResult, SdkTracerProvider, ShouldSample,
+};
+
+/// Drops every call of tenant 13.
+#[derive(Clone, Debug)]
+struct SkipTenant13;
+
+impl ShouldSample for SkipTenant13 {
+    fn should_sample(
+        &self,
+        _: Option<&Context>,
+        _: TraceId,
+        _: &str,
+        _: &SpanKind,
+        attributes: &[KeyValue],
+        _: &[Link],
+    ) -> SamplingResult {
+        let skip = attributes
+            .iter()
+            .any(|kv| kv.key.as_str() == "tenant" && kv.value == Value::I64(13));
+        SamplingResult {
+            decision: if skip { SamplingDecision::Drop } else { SamplingDecision::RecordAndSample },
+            attributes: Vec::new(),
+            trace_state: TraceState::NONE,
+        }
+    }
+}
+
+#[traced::traced(args(tenant, %request))]
+fn handle(tenant: u64, request: &str) -> bool {
+    Context::current().span().is_recording()
+}
+
+let provider = SdkTracerProvider::builder().with_sampler(SkipTenant13).build();
+traced::install(provider.clone());
+assert!(handle(7, "GET /cart"));
+assert!(!handle(13, "GET /cart")); // dropped, and `request` never formatted
+# let _ = provider.shutdown();
+```
+"#
+)]
 pub use traced_macros::traced;
 pub use value::ToAttribute;
 pub use value::secret::Secret;

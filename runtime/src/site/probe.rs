@@ -19,6 +19,7 @@ impl Probe {
         Probe(AtomicU8::new(Self::UNKNOWN))
     }
 
+    #[inline]
     pub(crate) fn is_noop(&self) -> bool {
         self.0.load(Ordering::Relaxed) == Self::NOOP
     }
