@@ -89,7 +89,11 @@ impl Attributes<'_> {
     pub fn text(&mut self, key: &'static str, value: &'static str) {
         match &mut self.0 {
             Target::Builder { list, .. } => {
-                let value = crate::value::text::bound_value(Value::from(value));
+                // Cut at the limit like any text, checked on the `str` itself.
+                let value = match crate::value::text::cut_str(value) {
+                    Some(cut) => Value::from(cut),
+                    None => Value::from(value),
+                };
                 list.push(KeyValue::new(key, value));
             }
             Target::Starting(_) => {}
