@@ -77,11 +77,7 @@ mod tests {
     use super::super::config::{Environment, Overrides, Settings};
 
     fn resolve(vars: &[(&str, &str)], code: Overrides) -> Settings {
-        let env = Environment::Fixed(
-            vars.iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-        );
+        let env = Environment::fixed(vars);
         Settings::resolve(&env, code).unwrap()
     }
 

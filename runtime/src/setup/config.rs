@@ -76,6 +76,16 @@ pub(crate) enum Environment {
 }
 
 impl Environment {
+    /// Fixed variables, for tests.
+    #[cfg(test)]
+    pub(crate) fn fixed(vars: &[(&str, &str)]) -> Environment {
+        Environment::Fixed(
+            vars.iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+        )
+    }
+
     /// The variable's value; set-but-empty counts as unset, as the specification says.
     pub(crate) fn get(&self, name: &str) -> Option<String> {
         let value = match self {

@@ -3,11 +3,7 @@
 use super::*;
 
 fn env(vars: &[(&str, &str)]) -> Environment {
-    Environment::Fixed(
-        vars.iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
-    )
+    Environment::fixed(vars)
 }
 
 fn resolve(vars: &[(&str, &str)]) -> Result<Settings, SetupError> {

@@ -69,18 +69,13 @@ impl Attributes<'_> {
                 Some(value) => list.push(KeyValue::new(key, value)),
                 None => **deferred = true,
             },
-            Target::Starting(_) => {
-                if value.to_start_attribute().is_none() {
-                    self.record(key, value.to_attribute());
-                }
-            }
-            #[cfg(feature = "sdk")]
-            Target::StartingSdk(_) => {
-                if value.to_start_attribute().is_none() {
-                    self.record(key, value.to_attribute());
-                }
-            }
             Target::Metric(_) | Target::Current(_) => self.record(key, value.to_attribute()),
+            // A span being started: what the builder took is there already.
+            _ => {
+                if value.to_start_attribute().is_none() {
+                    self.record(key, value.to_attribute());
+                }
+            }
         }
     }
 
@@ -96,10 +91,9 @@ impl Attributes<'_> {
                 };
                 list.push(KeyValue::new(key, value));
             }
-            Target::Starting(_) => {}
-            #[cfg(feature = "sdk")]
-            Target::StartingSdk(_) => {}
             Target::Metric(_) | Target::Current(_) => self.record(key, Some(Value::from(value))),
+            // A span being started: the builder took it.
+            _ => {}
         }
     }
 

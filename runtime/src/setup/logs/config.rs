@@ -92,18 +92,13 @@ fn resolve_batch(env: &Environment) -> Result<Batch, SetupError> {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashMap;
     use std::time::Duration;
 
     use super::{LogsOverrides, LogsSettings};
     use crate::setup::config::{Environment, Exporter, Overrides, Protocol, Settings};
 
     fn resolve(vars: &[(&str, &str)], logs: LogsOverrides) -> Result<LogsSettings, String> {
-        let env = Environment::Fixed(
-            vars.iter()
-                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-                .collect::<HashMap<_, _>>(),
-        );
+        let env = Environment::fixed(vars);
         let code = Overrides::default();
         let settings = Settings::resolve(&env, code.clone()).map_err(|e| e.to_string())?;
         LogsSettings::resolve(&env, &code, &logs, &settings).map_err(|e| e.to_string())

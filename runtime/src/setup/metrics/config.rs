@@ -131,7 +131,6 @@ fn duration(
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashMap;
     use std::time::Duration;
 
     use super::{MetricsOverrides, MetricsSettings};
@@ -141,11 +140,7 @@ mod tests {
         vars: &[(&str, &str)],
         metrics: MetricsOverrides,
     ) -> Result<MetricsSettings, String> {
-        let env = Environment::Fixed(
-            vars.iter()
-                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-                .collect::<HashMap<_, _>>(),
-        );
+        let env = Environment::fixed(vars);
         let code = Overrides::default();
         let settings = Settings::resolve(&env, code.clone()).map_err(|e| e.to_string())?;
         MetricsSettings::resolve(&env, &code, &metrics, &settings).map_err(|e| e.to_string())
